@@ -55,7 +55,7 @@ function(vigil_add_test_suite name)
   if(ARG_LABELS)
     set(props PROPERTIES LABELS "${ARG_LABELS}")
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 ${props})
+  gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 60 ${props})
 endfunction()
 
 # vigil_add_fuzz(<name> SOURCE <file> DEPS ...): a fuzz target.

@@ -1,21 +1,313 @@
-// vigil's main(): parses flags and wires the modules together; no logic of its own.
+// vigil's main(): parses flags, builds the objects a verb needs and calls the modules. The
+// verbs' logic lives in the modules (STYLE §1); output rendering lives in output.cc.
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "vigil/cli/output.h"
+#include "vigil/config/config.h"
+#include "vigil/core/clock.h"
+#include "vigil/core/status.h"
+#include "vigil/core/time.h"
+#include "vigil/demo/access_log_gen.h"
+#include "vigil/importer/importer.h"
+#include "vigil/metrics/latency.h"
+#include "vigil/store/store.h"
+
+namespace vigil::cli {
+namespace {
+
+constexpr const char* kDefaultConfigPath = "vigil.yaml";
+
+// Flags every store-using verb shares (DESIGN §5: one meaning per flag).
+struct CommonFlags {
+  std::string store_url;
+  std::string config_path;
+};
+
+void AddCommonFlags(CLI::App* cmd, CommonFlags* flags) {
+  cmd->add_option("--store", flags->store_url,
+                  "store URL: a path or sqlite://PATH (default: the config's store.url, else "
+                  "./vigil.db)");
+  cmd->add_option("--config", flags->config_path, "config file (default: ./vigil.yaml if present)");
+}
+
+// The config named by --config (must exist), else ./vigil.yaml when present, else defaults.
+Result<config::Config> LoadConfig(const CommonFlags& flags) {
+  if (!flags.config_path.empty()) {
+    return config::LoadConfig(flags.config_path);
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(kDefaultConfigPath, ec)) {
+    return config::LoadConfig(kDefaultConfigPath);
+  }
+  return config::DefaultConfig();
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const CommonFlags& flags,
+                                                const config::Config& config,
+                                                bool create_if_missing) {
+  std::string url = !flags.store_url.empty() ? flags.store_url : config.store.url;
+  store::OpenOptions options;
+  options.create_if_missing = create_if_missing;
+  options.sketch_relative_accuracy = config.store.sketch_relative_accuracy;
+  return store::OpenStore(url, options);
+}
+
+// --- init --------------------------------------------------------------------------------
+
+struct InitFlags {
+  CommonFlags common;
+  bool force = false;
+};
+
+int RunInit(const InitFlags& flags) {
+  std::string path = flags.common.config_path.empty() ? kDefaultConfigPath
+                                                      : flags.common.config_path;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !flags.force) {
+    fmt::print("{} exists; kept as it is (--force rewrites it)\n", path);
+  } else {
+    std::ofstream out(path, std::ios::trunc);
+    out << config::InitConfigText();
+    if (!out) {
+      return Fail(InvalidArgumentError("cannot write " + path));
+    }
+    fmt::print("wrote {}\n", path);
+  }
+  CommonFlags common = flags.common;
+  common.config_path = path;
+  Result<config::Config> config = LoadConfig(common);
+  if (!config.ok()) {
+    return Fail(config.status());
+  }
+  Result<std::unique_ptr<store::Store>> store = OpenStore(common, *config, true);
+  if (!store.ok()) {
+    return Fail(store.status());
+  }
+  fmt::print("store {} ready (schema {}, sketch relative accuracy {})\n", (*store)->info().url,
+             (*store)->info().schema_version, (*store)->info().sketch_relative_accuracy);
+  return 0;
+}
+
+// --- ingest ------------------------------------------------------------------------------
+
+struct IngestFlags {
+  CommonFlags common;
+  importer::ImportOptions options;
+  std::string format = "table";
+  bool quiet = false;
+};
+
+int RunIngest(IngestFlags& flags) {
+  Result<config::Config> config = LoadConfig(flags.common);
+  if (!config.ok()) {
+    return Fail(config.status());
+  }
+  Result<std::unique_ptr<store::Store>> store = OpenStore(flags.common, *config, true);
+  if (!store.ok()) {
+    return Fail(store.status());
+  }
+  core::SystemClock clock;
+  importer::ImportEnv env;
+  env.store = store->get();
+  env.config = &*config;
+  env.clock = &clock;
+  ProgressBar progress(isatty(STDERR_FILENO) != 0 && !flags.quiet);
+  env.progress = [&progress](int64_t done, int64_t total) { progress.Update(done, total); };
+  env.notice = [&flags](const std::string& msg) {
+    if (!flags.quiet) {
+      std::fprintf(stderr, "%s\n", msg.c_str());
+    }
+  };
+  Result<importer::ImportSummary> summary = importer::RunImport(env, flags.options);
+  progress.Finish();
+  if (!summary.ok()) {
+    return Fail(summary.status());
+  }
+  PrintImportSummary(*summary, flags.format);
+  return summary->committed ? 0 : kExitImportFailed;
+}
+
+// --- latency -----------------------------------------------------------------------------
+
+struct LatencyFlags {
+  CommonFlags common;
+  std::string service, journey, from, to, last, by;
+  std::string format = "table";
+};
+
+int RunLatency(const LatencyFlags& flags) {
+  Result<config::Config> config = LoadConfig(flags.common);
+  if (!config.ok()) {
+    return Fail(config.status());
+  }
+  core::SystemClock clock;
+  Result<TimeWindow> window = ParseTimeWindow(flags.from, flags.to, flags.last, clock.Now());
+  if (!window.ok()) {
+    return Fail(window.status());
+  }
+  Result<std::unique_ptr<store::Store>> store = OpenStore(flags.common, *config, false);
+  if (!store.ok()) {
+    return Fail(store.status());
+  }
+  metrics::LatencyQuery q;
+  if (!flags.service.empty()) {
+    q.service = flags.service;
+  }
+  if (!flags.journey.empty()) {
+    q.journey = flags.journey;
+  }
+  q.from = window->from;
+  q.to = window->to;
+  q.by_version = flags.by == "version";
+  Result<std::vector<metrics::LatencyRow>> rows = metrics::LatencyTable(**store, q);
+  if (!rows.ok()) {
+    return Fail(rows.status());
+  }
+  PrintLatencyTable(*rows, *window, q.by_version, flags.format);
+  return 0;
+}
+
+// --- demo --------------------------------------------------------------------------------
+
+struct DemoFlags {
+  std::string out = "-";
+  int64_t lines = 200'000;
+  std::string span = "3d";
+  uint64_t seed = 1;
+  bool no_request_time = false;
+  std::string utc_offset = "+0000";
+};
+
+int RunDemoAccessLog(const DemoFlags& flags) {
+  Result<core::Duration> span = core::ParseDuration(flags.span);
+  if (!span.ok()) {
+    return Fail(span.status().WithPrefix("--span"));
+  }
+  if (flags.lines < 0) {
+    return Fail(InvalidArgumentError("--lines must be >= 0"));
+  }
+  demo::AccessLogOptions options;
+  options.seed = flags.seed;
+  options.lines = flags.lines;
+  options.span = *span;
+  options.request_time = !flags.no_request_time;
+  options.utc_offset = flags.utc_offset;
+  Status st = demo::WriteSampleAccessLog(options, flags.out);
+  if (!st.ok()) {
+    return Fail(st);
+  }
+  if (flags.out != "-") {
+    std::fprintf(stderr, "wrote %lld lines to %s\n", static_cast<long long>(flags.lines),
+                 flags.out.c_str());
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"vigil: production monitoring as a quality instrument"};
+  app.set_version_flag("--version", "vigil 0.1.0");
+  app.require_subcommand(1);
+  const std::vector<std::string> kFormats = {"table", "json", "csv"};
+
+  InitFlags init;
+  CLI::App* init_cmd =
+      app.add_subcommand("init", "write ./vigil.yaml (examples commented out) and create the store");
+  AddCommonFlags(init_cmd, &init.common);
+  init_cmd->add_flag("--force", init.force, "rewrite an existing config file");
+
+  IngestFlags ingest;
+  CLI::App* ingest_cmd = app.add_subcommand("ingest", "import telemetry into the store");
+  ingest_cmd->require_subcommand(1);
+  CLI::App* access_cmd =
+      ingest_cmd->add_subcommand("access-log", "import nginx/Apache/GoAccess-style access logs");
+  AddCommonFlags(access_cmd, &ingest.common);
+  access_cmd->add_option("files", ingest.options.paths, "log files (plain or .gz)")->required();
+  access_cmd->add_option("--log-format", ingest.options.log_format,
+                         "auto | nginx | apache | a GoAccess format name | a format string")
+      ->default_val("auto");
+  access_cmd->add_option("--date-format", ingest.options.date_format,
+                         "strftime date format for %d (GoAccess style)");
+  access_cmd->add_option("--time-format", ingest.options.time_format,
+                         "strftime time format for %t (GoAccess style)");
+  access_cmd->add_option("--datetime-format", ingest.options.datetime_format,
+                         "strftime format for %x (GoAccess style)");
+  access_cmd->add_option("--service", ingest.options.service,
+                         "service of every request (default: a format field, else the "
+                         "config's default_service)");
+  access_cmd->add_flag("--strict", ingest.options.strict,
+                       "any rejected line fails the import and stores nothing");
+  access_cmd->add_flag("--force", ingest.options.force,
+                       "read files again from the start (their lines count again)");
+  access_cmd->add_option("--format", ingest.format, "summary format")
+      ->check(CLI::IsMember({"table", "json"}));
+  access_cmd->add_flag("--quiet", ingest.quiet, "no progress bar or notices");
+
+  LatencyFlags latency;
+  CLI::App* latency_cmd = app.add_subcommand(
+      "latency", "per journey and route: counts, errors, p50/p95/p99/p99.9 latency");
+  AddCommonFlags(latency_cmd, &latency.common);
+  latency_cmd->add_option("--service", latency.service, "only this service");
+  latency_cmd->add_option("--journey", latency.journey, "only this journey or route");
+  latency_cmd->add_option("--from", latency.from, "window start, RFC 3339 (inclusive)");
+  latency_cmd->add_option("--to", latency.to, "window end, RFC 3339 (exclusive)");
+  latency_cmd->add_option("--last", latency.last, "window of this length ending now, e.g. 24h");
+  latency_cmd->add_option("--by", latency.by, "split rows by: version")
+      ->check(CLI::IsMember({"version"}));
+  latency_cmd->add_option("--format", latency.format, "output format")
+      ->check(CLI::IsMember(kFormats));
+
+  DemoFlags demo_flags;
+  CLI::App* demo_cmd = app.add_subcommand("demo", "generate sample data");
+  demo_cmd->require_subcommand(1);
+  CLI::App* demo_log = demo_cmd->add_subcommand(
+      "access-log", "write a deterministic sample nginx access log (combined + $request_time)");
+  demo_log->add_option("--out", demo_flags.out, "output file, - for stdout");
+  demo_log->add_option("--lines", demo_flags.lines, "number of lines");
+  demo_log->add_option("--span", demo_flags.span, "time span the lines cover, e.g. 3d");
+  demo_log->add_option("--seed", demo_flags.seed, "random seed");
+  demo_log->add_option("--utc-offset", demo_flags.utc_offset, "offset written in $time_local");
+  demo_log->add_flag("--no-request-time", demo_flags.no_request_time,
+                     "plain combined format, without $request_time");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (init_cmd->parsed()) {
+    return RunInit(init);
+  }
+  if (access_cmd->parsed()) {
+    ingest.options.kind = importer::InputKind::kAccessLog;
+    return RunIngest(ingest);
+  }
+  if (latency_cmd->parsed()) {
+    return RunLatency(latency);
+  }
+  if (demo_log->parsed()) {
+    return RunDemoAccessLog(demo_flags);
+  }
+  std::fputs(app.help().c_str(), stdout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace vigil::cli
 
 int main(int argc, char** argv) {
   try {
-    CLI::App app{"vigil: production monitoring as a quality instrument"};
-    app.set_version_flag("--version", "vigil 0.1.0");
-    app.require_subcommand(0, 1);
-    CLI11_PARSE(app, argc, argv);
-    if (app.get_subcommands().empty()) {
-      std::fputs(app.help().c_str(), stdout);
-    }
-    return 0;
+    return vigil::cli::Main(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vigil: internal error: %s\n", e.what());
-    return 70;
+    return vigil::cli::kExitInternal;
   }
 }

@@ -1,0 +1,347 @@
+#include "vigil/cli/output.h"
+
+#include <chrono>
+#include <cstdio>
+#include <string_view>
+
+#include <fmt/core.h>
+
+namespace vigil::cli {
+namespace {
+
+int64_t MonotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Milliseconds with microsecond precision and no float noise: 42.1234 → "42.123".
+std::string Ms(const std::optional<double>& v) {
+  if (!v) {
+    return "-";
+  }
+  return fmt::format("{:.3f}", *v);
+}
+
+std::string JsonMs(const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : "null"; }
+
+std::string Percent(const std::optional<double>& ratio) {
+  if (!ratio) {
+    return "-";
+  }
+  return fmt::format("{:.3f}%", *ratio * 100.0);
+}
+
+std::string JsonRatio(const std::optional<double>& ratio) {
+  return ratio ? fmt::format("{:.6g}", *ratio) : "null";
+}
+
+std::string CsvField(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    return std::string(s);
+  }
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') {
+      out += '"';
+    }
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string RowName(const metrics::LatencyRow& r) {
+  if (r.kind == model::SeriesKind::kJourney) {
+    return r.name;
+  }
+  return r.name + " (route)";
+}
+
+std::string WindowText(const TimeWindow& w) {
+  if (!w.from && !w.to) {
+    return "all stored data";
+  }
+  return fmt::format("{} .. {}", w.from ? core::FormatRfc3339(*w.from) : "start",
+                     w.to ? core::FormatRfc3339(*w.to) : "end");
+}
+
+}  // namespace
+
+int ExitCode(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return 0;
+    case StatusCode::kInvalidArgument:
+      return 2;
+    case StatusCode::kNotFound:
+      return 3;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+      return 4;
+    case StatusCode::kUnauthenticated:
+      return 5;
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kUnavailable:
+      return 6;
+    case StatusCode::kDataLoss:
+      return 7;
+    case StatusCode::kInternal:
+      return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "vigil: %s\n", status.message().c_str());
+  return ExitCode(status.code());
+}
+
+ProgressBar::ProgressBar(bool enabled) : enabled_(enabled), start_ms_(MonotonicMs()) {}
+
+void ProgressBar::Update(int64_t done, int64_t total) {
+  if (!enabled_ || total <= 0) {
+    return;
+  }
+  int permille = static_cast<int>(std::min<int64_t>(1000, done * 1000 / total));
+  if (permille == last_permille_) {
+    return;
+  }
+  last_permille_ = permille;
+  constexpr int kWidth = 30;
+  int filled = permille * kWidth / 1000;
+  double secs = static_cast<double>(MonotonicMs() - start_ms_) / 1000.0;
+  double mbps = secs > 0 ? static_cast<double>(done) / 1e6 / secs : 0;
+  std::fprintf(stderr, "\r[%s%s] %5.1f%% %8.1f MB/s", std::string(filled, '=').c_str(),
+               std::string(kWidth - filled, ' ').c_str(), permille / 10.0, mbps);
+  drawn_ = true;
+}
+
+void ProgressBar::Finish() {
+  if (drawn_) {
+    std::fprintf(stderr, "\r%60s\r", "");
+    drawn_ = false;
+  }
+}
+
+Result<TimeWindow> ParseTimeWindow(const std::string& from, const std::string& to,
+                                   const std::string& last, core::Timestamp now) {
+  TimeWindow w;
+  if (!last.empty()) {
+    if (!from.empty() || !to.empty()) {
+      return InvalidArgumentError("--last cannot be combined with --from/--to");
+    }
+    Result<core::Duration> d = core::ParseDuration(last);
+    if (!d.ok()) {
+      return d.status().WithPrefix("--last");
+    }
+    w.from = now - *d;
+    w.to = now;
+    return w;
+  }
+  if (!from.empty()) {
+    Result<core::Timestamp> t = core::ParseRfc3339(from);
+    if (!t.ok()) {
+      return t.status().WithPrefix("--from");
+    }
+    w.from = *t;
+  }
+  if (!to.empty()) {
+    Result<core::Timestamp> t = core::ParseRfc3339(to);
+    if (!t.ok()) {
+      return t.status().WithPrefix("--to");
+    }
+    w.to = *t;
+  }
+  if (w.from && w.to && *w.to <= *w.from) {
+    return InvalidArgumentError("--to must be after --from");
+  }
+  return w;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out += fmt::format("\\u{:04x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+void PrintImportSummary(const importer::ImportSummary& s, const std::string& format) {
+  if (format == "json") {
+    std::string out = "{\"version\":1";
+    out += fmt::format(",\"committed\":{},\"node\":{}", s.committed ? "true" : "false", s.node);
+    if (!s.failure.empty()) {
+      out += ",\"failure\":" + JsonString(s.failure);
+    }
+    out += fmt::format(
+        ",\"lines\":{},\"accepted\":{},\"warnings\":{},\"rejected\":{},\"late\":{},"
+        "\"routes_registered\":{},\"routes_overflowed\":{},\"requests_in_other\":{}",
+        s.lines, s.accepted, s.warnings, s.rejected, s.late, s.routes_registered,
+        s.routes_overflowed, s.requests_in_other);
+    auto counts = [&out](const char* name, const std::map<std::string, int64_t>& m) {
+      out += fmt::format(",\"{}\":{{", name);
+      bool first = true;
+      for (const auto& [code, n] : m) {
+        out += fmt::format("{}{}:{}", first ? "" : ",", JsonString(code), n);
+        first = false;
+      }
+      out += "}";
+    };
+    counts("rejected_by_code", s.rejected_by_code);
+    counts("warnings_by_code", s.warnings_by_code);
+    auto issues = [&out](const char* name, const std::vector<importer::LineReport>& v) {
+      out += fmt::format(",\"{}\":[", name);
+      for (size_t i = 0; i < v.size(); ++i) {
+        out += fmt::format("{}{{\"file\":{},\"line\":{},\"code\":{},\"reason\":{}}}",
+                           i ? "," : "", JsonString(v[i].file), v[i].line, JsonString(v[i].code),
+                           JsonString(v[i].reason));
+      }
+      out += "]";
+    };
+    issues("first_rejects", s.first_rejects);
+    issues("first_warnings", s.first_warnings);
+    out += ",\"files\":[";
+    for (size_t i = 0; i < s.files.size(); ++i) {
+      const importer::FileSummary& f = s.files[i];
+      out += fmt::format(
+          "{}{{\"path\":{},\"format\":{},\"compressed\":{},\"start_position\":{},"
+          "\"end_position\":{},\"lines\":{},\"accepted\":{},\"warnings\":{},\"rejected\":{},"
+          "\"unterminated_tail\":{},\"note\":{}}}",
+          i ? "," : "", JsonString(f.path), JsonString(f.format), f.compressed ? "true" : "false",
+          f.start_position, f.end_position, f.lines, f.accepted, f.warnings, f.rejected,
+          f.unterminated_tail ? "true" : "false", JsonString(f.note));
+    }
+    out += "]}\n";
+    std::fputs(out.c_str(), stdout);
+    return;
+  }
+  for (const importer::FileSummary& f : s.files) {
+    fmt::print("{}: {}{} — {} lines (bytes {} → {}){}{}\n", f.path,
+               f.format.empty() ? "-" : f.format, f.compressed ? " (gzip)" : "", f.lines,
+               f.start_position, f.end_position, f.note.empty() ? "" : "; ", f.note);
+    if (f.unterminated_tail) {
+      fmt::print("  its last line has no newline yet: it is read on the next run\n");
+    }
+  }
+  fmt::print("{} lines: {} accepted, {} warnings, {} rejected", s.lines, s.accepted, s.warnings,
+             s.rejected);
+  if (s.late > 0) {
+    fmt::print("; {} late (older than the reorder horizon, merged)", s.late);
+  }
+  fmt::print("\n");
+  if (s.routes_registered > 0 || s.routes_overflowed > 0) {
+    fmt::print("routes: {} registered, {} over the cap ({} requests counted under 'other')\n",
+               s.routes_registered, s.routes_overflowed, s.requests_in_other);
+  }
+  for (const auto& [code, n] : s.rejected_by_code) {
+    fmt::print("  rejected {}: {}\n", code, n);
+  }
+  for (const auto& [code, n] : s.warnings_by_code) {
+    fmt::print("  warning {}: {}\n", code, n);
+  }
+  for (const importer::LineReport& r : s.first_rejects) {
+    fmt::print("  {}:{}: {}: {}\n", r.file, r.line, r.code, r.reason);
+  }
+  for (const importer::LineReport& r : s.first_warnings) {
+    fmt::print("  {}:{}: warning: {}: {}\n", r.file, r.line, r.code, r.reason);
+  }
+  if (!s.committed) {
+    fmt::print("nothing stored: {}\n", s.failure);
+  }
+}
+
+void PrintLatencyTable(const std::vector<metrics::LatencyRow>& rows, const TimeWindow& window,
+                       bool by_version, const std::string& format) {
+  if (format == "json") {
+    std::string out = "{\"version\":1,\"window\":{";
+    out += "\"from\":" + (window.from ? JsonString(core::FormatRfc3339(*window.from)) : "null");
+    out += ",\"to\":" + (window.to ? JsonString(core::FormatRfc3339(*window.to)) : "null");
+    out += "},\"rows\":[";
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const metrics::LatencyRow& r = rows[i];
+      out += fmt::format(
+          "{}{{\"service\":{},\"environment\":{},\"kind\":{},\"name\":{}", i ? "," : "",
+          JsonString(r.service), JsonString(r.environment),
+          JsonString(model::SeriesKindName(r.kind)), JsonString(r.name));
+      if (by_version) {
+        out += ",\"version\":" + JsonString(r.version);
+      }
+      out += fmt::format(
+          ",\"count\":{},\"bad\":{},\"client_errors\":{},\"error_rate\":{},"
+          "\"latency_count\":{},\"p50_ms\":{},\"p95_ms\":{},\"p99_ms\":{},\"p99_9_ms\":{}}}",
+          r.count, r.bad, r.client_errors, JsonRatio(r.error_rate), r.latency_count,
+          JsonMs(r.p50_ms), JsonMs(r.p95_ms), JsonMs(r.p99_ms), JsonMs(r.p999_ms));
+    }
+    out += "]}\n";
+    std::fputs(out.c_str(), stdout);
+    return;
+  }
+  if (format == "csv") {
+    fmt::print("service,environment,kind,name,{}count,bad,client_errors,error_rate,"
+               "latency_count,p50_ms,p95_ms,p99_ms,p99_9_ms\n",
+               by_version ? "version," : "");
+    for (const metrics::LatencyRow& r : rows) {
+      fmt::print("{},{},{},{},{}{},{},{},{},{},{},{},{},{}\n", CsvField(r.service),
+                 CsvField(r.environment), model::SeriesKindName(r.kind), CsvField(r.name),
+                 by_version ? CsvField(r.version) + "," : "", r.count, r.bad, r.client_errors,
+                 r.error_rate ? JsonRatio(r.error_rate) : "", r.latency_count,
+                 r.p50_ms ? Ms(r.p50_ms) : "", r.p95_ms ? Ms(r.p95_ms) : "",
+                 r.p99_ms ? Ms(r.p99_ms) : "", r.p999_ms ? Ms(r.p999_ms) : "");
+    }
+    return;
+  }
+  if (rows.empty()) {
+    fmt::print("no requests stored for {}\n", WindowText(window));
+    return;
+  }
+  size_t name_width = 12;
+  size_t service_width = 7;
+  for (const metrics::LatencyRow& r : rows) {
+    name_width = std::max(name_width, RowName(r).size() + (by_version ? r.version.size() + 3 : 0));
+    service_width = std::max(service_width, r.service.size());
+  }
+  name_width = std::min<size_t>(name_width, 60);
+  fmt::print("{:<{}}  {:<{}}  {:>10}  {:>8}  {:>8}  {:>8}  {:>10}  {:>10}  {:>10}  {:>10}\n",
+             "SERVICE", service_width, "JOURNEY / ROUTE", name_width, "COUNT", "5XX", "4XX",
+             "ERR%", "P50_MS", "P95_MS", "P99_MS", "P99.9_MS");
+  for (const metrics::LatencyRow& r : rows) {
+    std::string name = RowName(r);
+    if (by_version) {
+      name += " @ " + (r.version.empty() ? std::string("-") : r.version);
+    }
+    if (name.size() > name_width) {
+      name = name.substr(0, name_width - 1) + "~";
+    }
+    fmt::print("{:<{}}  {:<{}}  {:>10}  {:>8}  {:>8}  {:>8}  {:>10}  {:>10}  {:>10}  {:>10}\n",
+               r.service, service_width, name, name_width, r.count, r.bad, r.client_errors,
+               Percent(r.error_rate), Ms(r.p50_ms), Ms(r.p95_ms), Ms(r.p99_ms), Ms(r.p999_ms));
+  }
+  fmt::print("window: {}; latencies in ms within the store's sketch accuracy; '-' = no data\n",
+             WindowText(window));
+}
+
+}  // namespace vigil::cli

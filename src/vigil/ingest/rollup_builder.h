@@ -1,0 +1,121 @@
+// RollupBuilder: turns requests into per-series, per-minute rollups (DESIGN §3, §6). Pure: it
+// knows no store and no file; the importer hands it a config, a route-registry snapshot and
+// requests, and takes completed minutes from it.
+//
+// Thread-compatible: one builder per thread; builders share nothing and their outputs merge.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "vigil/config/config.h"
+#include "vigil/core/time.h"
+#include "vigil/ingest/routes.h"
+#include "vigil/model/rollup.h"
+#include "vigil/model/routes.h"
+
+namespace vigil::ingest {
+
+// One request as every telemetry parser hands it over. Views are only read during Add().
+struct Request {
+  core::Timestamp time;
+  std::string_view service;      // "" → the config's default_service, else "default"
+  std::string_view environment;  // "" → the configured environment of the service
+  std::string_view method;
+  std::string_view target;  // path, possibly with a query
+  std::string_view version;
+  int status = 0;
+  std::optional<core::LatencyUs> latency;  // nullopt: counted, no latency data
+  bool malformed_request = false;          // junk request line: counted under "invalid request"
+};
+
+struct BuilderOptions {
+  double sketch_relative_accuracy = 0.01;  // the store's
+};
+
+// The service of requests that name none and of configs without default_service.
+inline constexpr std::string_view kDefaultServiceName = "default";
+
+struct BuilderStats {
+  int64_t requests = 0;
+  int64_t late = 0;  // older than the reorder horizon when they arrived (merged, not dropped)
+  int64_t invalid_requests = 0;
+  int64_t over_cap = 0;  // requests re-keyed to "other" because of the route cap
+};
+
+class RollupBuilder {
+ public:
+  // `config` must outlive the builder. `routes` is copied.
+  RollupBuilder(const config::Config& config, const model::RouteSnapshot& routes,
+                BuilderOptions options);
+
+  void Add(const Request& request);
+
+  // Rollups of minutes that ended before the watermark (the latest request time seen) minus
+  // the reorder horizon, in no particular order; they leave the builder.
+  std::vector<model::Rollup> TakeCompleted();
+  // Every remaining rollup; the builder is empty afterwards (routes and stats are kept).
+  std::vector<model::Rollup> TakeAll();
+
+  // Automatic routes this builder created that were not in its snapshot: (service, route), in
+  // order of first appearance. At most cap − snapshot count per service.
+  const std::vector<std::pair<std::string, std::string>>& new_routes() const {
+    return new_routes_;
+  }
+  const BuilderStats& stats() const { return stats_; }
+
+ private:
+  struct CompiledJourney {
+    std::string name;
+    std::vector<std::string> methods;  // empty = any
+    RoutePattern pattern;
+  };
+  struct ServiceState {
+    std::string name;
+    std::string environment;
+    std::vector<CompiledJourney> journeys;
+    std::vector<core::LatencyUs> thresholds;
+    std::unordered_set<std::string> known_routes;
+    int64_t new_route_budget = 0;
+  };
+  struct Slot {
+    int64_t minute_ms = 0;
+    model::Rollup rollup;
+  };
+  struct SeriesState {
+    model::SeriesKey key;
+    const ServiceState* service = nullptr;
+    std::vector<Slot> slots;  // open minutes, few (within the reorder horizon)
+  };
+
+  ServiceState& Service(std::string_view name);
+  SeriesState& Series(const ServiceState& service, std::string_view environment,
+                      model::SeriesKind kind, std::string_view name, std::string_view version);
+  Slot& SlotFor(SeriesState& series, int64_t minute_ms);
+  void FlushBefore(int64_t cutoff_ms, std::vector<model::Rollup>* out);
+
+  const config::Config& config_;
+  BuilderOptions options_;
+  std::string default_service_;
+  core::Duration horizon_;
+  int route_cap_;
+  std::unordered_map<std::string, ServiceState> services_;
+  std::unordered_map<std::string, std::vector<std::string>> snapshot_;
+  ServiceState* last_service_ = nullptr;
+  std::unordered_map<std::string, SeriesState> series_;
+  std::vector<std::pair<std::string, std::string>> new_routes_;
+  std::vector<model::Rollup> completed_;
+  std::optional<int64_t> watermark_ms_;
+  int64_t last_flush_cutoff_ms_ = INT64_MIN;
+  BuilderStats stats_;
+  std::string route_buf_;  // reused for automatic route names
+  std::string key_buf_;    // reused for series map keys
+};
+
+}  // namespace vigil::ingest

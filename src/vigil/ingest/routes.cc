@@ -1,0 +1,195 @@
+#include "vigil/ingest/routes.h"
+
+namespace vigil::ingest {
+namespace {
+
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool IsTchar(char c) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+    return true;
+  }
+  switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Splits off the next segment of a path that starts after a '/'.
+std::string_view NextSegment(std::string_view* rest) {
+  size_t slash = rest->find('/');
+  std::string_view seg = rest->substr(0, slash);
+  rest->remove_prefix(slash == std::string_view::npos ? rest->size() : slash + 1);
+  return seg;
+}
+
+}  // namespace
+
+std::string_view RequestPath(std::string_view target) {
+  if (target.starts_with("http://") || target.starts_with("https://")) {
+    size_t host = target.find("://") + 3;
+    size_t slash = target.find('/', host);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  size_t cut = target.find_first_of("?#");
+  if (cut != std::string_view::npos) {
+    target = target.substr(0, cut);
+  }
+  if (target.empty()) {
+    return "/";
+  }
+  while (target.size() > 1 && target.back() == '/') {
+    target.remove_suffix(1);
+  }
+  return target;
+}
+
+bool IsMethodToken(std::string_view method) {
+  if (method.empty() || method.size() > 32) {
+    return false;
+  }
+  for (char c : method) {
+    if (!IsTchar(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<RoutePattern> RoutePattern::Compile(std::string_view pattern) {
+  if (pattern.empty() || pattern.front() != '/') {
+    return InvalidArgumentError("route pattern '" + std::string(pattern) +
+                                "' must start with '/'");
+  }
+  RoutePattern p;
+  p.text_ = std::string(pattern);
+  std::string_view rest = RequestPath(pattern);
+  if (rest == "/") {
+    return p;  // matches only the root
+  }
+  rest.remove_prefix(1);
+  while (true) {
+    bool last = rest.find('/') == std::string_view::npos;
+    std::string_view seg = NextSegment(&rest);
+    Segment s;
+    if (seg == "**") {
+      if (!last) {
+        return InvalidArgumentError("route pattern '" + std::string(pattern) +
+                                    "': '**' must be the last segment");
+      }
+      s.kind = SegKind::kRest;
+    } else if (seg == "*" || (seg.size() > 1 && seg.front() == ':') ||
+               (seg.size() > 2 && seg.front() == '{' && seg.back() == '}')) {
+      s.kind = SegKind::kOne;
+    } else {
+      s.kind = SegKind::kLiteral;
+      s.literal = std::string(seg);
+    }
+    p.segments_.push_back(std::move(s));
+    if (last) {
+      break;
+    }
+  }
+  return p;
+}
+
+bool RoutePattern::Matches(std::string_view path) const {
+  if (segments_.empty()) {
+    return path == "/";
+  }
+  if (path.empty() || path.front() != '/') {
+    return false;
+  }
+  std::string_view rest = path.substr(1);
+  bool exhausted = path == "/";
+  for (const Segment& s : segments_) {
+    if (s.kind == SegKind::kRest) {
+      return true;
+    }
+    if (exhausted) {
+      return false;
+    }
+    exhausted = rest.find('/') == std::string_view::npos;
+    std::string_view seg = NextSegment(&rest);
+    if (s.kind == SegKind::kLiteral && seg != s.literal) {
+      return false;
+    }
+    if (s.kind == SegKind::kOne && seg.empty()) {
+      return false;
+    }
+  }
+  return exhausted;
+}
+
+bool IsIdSegment(std::string_view segment) {
+  if (segment.empty()) {
+    return false;
+  }
+  bool all_digits = true;
+  bool all_hex = true;
+  for (char c : segment) {
+    all_digits = all_digits && c >= '0' && c <= '9';
+    all_hex = all_hex && IsHex(c);
+  }
+  if (all_digits || (all_hex && segment.size() >= 16)) {
+    return true;
+  }
+  if (segment.size() == 36) {
+    for (size_t i = 0; i < 36; ++i) {
+      bool dash_at = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash_at ? segment[i] != '-' : !IsHex(segment[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+void AutomaticRoute(std::string_view method, std::string_view path, std::string* out) {
+  out->clear();
+  out->append(method);
+  out->push_back(' ');
+  if (path.empty() || path.front() != '/') {
+    out->append(path);
+    return;
+  }
+  if (path == "/") {
+    out->push_back('/');
+    return;
+  }
+  std::string_view rest = path.substr(1);
+  while (true) {
+    bool last = rest.find('/') == std::string_view::npos;
+    std::string_view seg = NextSegment(&rest);
+    out->push_back('/');
+    if (IsIdSegment(seg)) {
+      out->append(":id");
+    } else {
+      out->append(seg);
+    }
+    if (last) {
+      break;
+    }
+  }
+}
+
+}  // namespace vigil::ingest

@@ -1,0 +1,784 @@
+#include "vigil/store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <utility>
+
+namespace vigil::store {
+namespace {
+
+// Versioned migrations: migration i brings the schema from version i to i + 1. Never edit a
+// released migration; append a new one. Documented in docs/store-schema.md.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE nodes(
+  id INTEGER PRIMARY KEY,
+  holder TEXT NOT NULL,
+  lease_until_ms INTEGER NOT NULL);
+CREATE TABLE series(
+  id INTEGER PRIMARY KEY,
+  service TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  UNIQUE(service, environment, kind, name, version));
+CREATE TABLE rollups(
+  series_id INTEGER NOT NULL REFERENCES series(id),
+  resolution INTEGER NOT NULL,
+  bucket_start_ms INTEGER NOT NULL,
+  node INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  bad INTEGER NOT NULL,
+  client_errors INTEGER NOT NULL,
+  thresholds TEXT NOT NULL,
+  over_counts TEXT NOT NULL,
+  sketch BLOB,
+  PRIMARY KEY(series_id, resolution, bucket_start_ms, node)) WITHOUT ROWID;
+CREATE INDEX rollups_by_time ON rollups(bucket_start_ms);
+CREATE TABLE routes(
+  service TEXT NOT NULL,
+  name TEXT NOT NULL,
+  registered_ms INTEGER NOT NULL,
+  PRIMARY KEY(service, name)) WITHOUT ROWID;
+CREATE TABLE files(
+  id INTEGER PRIMARY KEY,
+  prefix_len INTEGER NOT NULL,
+  prefix_hash TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  line_count INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  UNIQUE(prefix_len, prefix_hash));
+)sql",
+};
+
+constexpr int kBusyTimeoutMs = 60'000;
+
+Status SqliteError(sqlite3* db, std::string_view what) {
+  std::string msg(what);
+  msg += ": ";
+  msg += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+  int code = db != nullptr ? sqlite3_errcode(db) : SQLITE_NOMEM;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+    return UnavailableError(std::move(msg));
+  }
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+    return DataLossError(std::move(msg));
+  }
+  if (code == SQLITE_FULL || code == SQLITE_IOERR) {
+    return ResourceExhaustedError(std::move(msg));
+  }
+  return InternalError(std::move(msg));
+}
+
+// A prepared statement, reset after each use.
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { sqlite3_finalize(stmt_); }
+
+  Status Prepare(sqlite3* db, std::string_view sql) {
+    db_ = db;
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt_, nullptr) != SQLITE_OK) {
+      return SqliteError(db, "prepare");
+    }
+    return OkStatus();
+  }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void Bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void BindBlob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+
+  // Steps once: true when a row is available, false when done.
+  Result<bool> Step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) {
+      return true;
+    }
+    if (rc == SQLITE_DONE) {
+      return false;
+    }
+    return SqliteError(db_, "step");
+  }
+  // Steps to completion, expecting no rows.
+  Status Run() {
+    Result<bool> r = Step();
+    Reset();
+    return r.status();
+  }
+
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string_view Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p == nullptr ? std::string_view()
+                        : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  std::string_view Blob(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p == nullptr ? std::string_view()
+                        : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+Status Exec(sqlite3* db, std::string_view sql) {
+  char* err = nullptr;
+  std::string s(sql);
+  if (sqlite3_exec(db, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err != nullptr ? err : "unknown error";
+    sqlite3_free(err);
+    Status st = SqliteError(db, "exec");
+    return Status(st.code(), msg);
+  }
+  return OkStatus();
+}
+
+std::string JoinInts(const std::vector<int64_t>& v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    out += std::to_string(v[i]);
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> SplitInts(std::string_view text) {
+  std::vector<int64_t> out;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view part = text.substr(0, comma);
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (ec != std::errc() || ptr != part.data() + part.size()) {
+      return DataLossError("bad integer list in store: '" + std::string(text) + "'");
+    }
+    out.push_back(v);
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+class SqliteStore;
+
+class SqliteTransaction final : public Transaction {
+ public:
+  SqliteTransaction(SqliteStore* store, int node, std::string holder, core::Timestamp now,
+                    core::Duration ttl)
+      : store_(store), node_(node), holder_(std::move(holder)), now_(now), ttl_(ttl) {}
+  ~SqliteTransaction() override;
+
+  Status MergeRollups(std::span<const model::Rollup> rollups) override;
+  Status RekeySeries(const model::SeriesKey& from, const model::SeriesKey& to) override;
+  Result<RouteRegistration> RegisterRoutes(std::string_view service,
+                                           std::span<const std::string> routes, int cap,
+                                           core::Timestamp now) override;
+  Status SaveFilePosition(const FilePositionUpdate& update) override;
+  Status Commit() override;
+
+ private:
+  Result<int64_t> SeriesId(const model::SeriesKey& key);
+  Status MergeOne(int64_t series_id, const model::Rollup& rollup);
+
+  SqliteStore* store_;
+  int node_;
+  std::string holder_;
+  core::Timestamp now_;
+  core::Duration ttl_;
+  bool done_ = false;
+  std::map<model::SeriesKey, int64_t> series_ids_;  // valid within this transaction only
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Status Init(const std::string& path, const OpenOptions& options);
+
+  const StoreInfo& info() const override { return info_; }
+  Result<int> LeaseNode(std::string_view holder, core::Timestamp now,
+                        core::Duration ttl) override;
+  Status ReleaseNode(int node, std::string_view holder) override;
+  Result<std::unique_ptr<Transaction>> Begin(int node, std::string_view holder,
+                                             core::Timestamp now, core::Duration ttl) override;
+  Result<model::RouteSnapshot> LoadRoutes() override;
+  Result<std::vector<int64_t>> FilePrefixLengths() override;
+  Result<std::optional<StoredFile>> FindFile(int64_t prefix_len,
+                                             std::string_view prefix_hash) override;
+  Status ScanRollups(const RollupQuery& query,
+                     const std::function<Status(model::Rollup&&)>& fn) override;
+
+ private:
+  friend class SqliteTransaction;
+
+  Status Migrate(const OpenOptions& options);
+
+  sqlite3* db_;
+  StoreInfo info_;
+  // Statements used inside transactions.
+  Stmt select_series_, insert_series_, select_rollup_, upsert_rollup_, delete_rollup_,
+      select_series_rows_, count_routes_, select_route_, insert_route_, cas_file_, insert_file_,
+      renew_lease_;
+  bool in_transaction_ = false;
+};
+
+Status SqliteStore::Init(const std::string& path, const OpenOptions& options) {
+  info_.url = "sqlite://" + path;
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA journal_mode=WAL"));
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA synchronous=NORMAL"));
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA foreign_keys=ON"));
+  VIGIL_RETURN_IF_ERROR(Migrate(options));
+
+  VIGIL_RETURN_IF_ERROR(select_series_.Prepare(
+      db_,
+      "SELECT id FROM series WHERE service=?1 AND environment=?2 AND kind=?3 AND name=?4 AND "
+      "version=?5"));
+  VIGIL_RETURN_IF_ERROR(insert_series_.Prepare(
+      db_,
+      "INSERT INTO series(service, environment, kind, name, version) VALUES(?1,?2,?3,?4,?5)"));
+  VIGIL_RETURN_IF_ERROR(select_rollup_.Prepare(
+      db_,
+      "SELECT count, bad, client_errors, thresholds, over_counts, sketch FROM rollups WHERE "
+      "series_id=?1 AND resolution=?2 AND bucket_start_ms=?3 AND node=?4"));
+  VIGIL_RETURN_IF_ERROR(upsert_rollup_.Prepare(
+      db_,
+      "INSERT OR REPLACE INTO rollups(series_id, resolution, bucket_start_ms, node, count, bad, "
+      "client_errors, thresholds, over_counts, sketch) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"));
+  VIGIL_RETURN_IF_ERROR(delete_rollup_.Prepare(
+      db_,
+      "DELETE FROM rollups WHERE series_id=?1 AND resolution=?2 AND bucket_start_ms=?3 AND "
+      "node=?4"));
+  VIGIL_RETURN_IF_ERROR(select_series_rows_.Prepare(
+      db_,
+      "SELECT resolution, bucket_start_ms, count, bad, client_errors, thresholds, over_counts, "
+      "sketch FROM rollups WHERE series_id=?1 AND node=?2"));
+  VIGIL_RETURN_IF_ERROR(
+      count_routes_.Prepare(db_, "SELECT count(*) FROM routes WHERE service=?1"));
+  VIGIL_RETURN_IF_ERROR(
+      select_route_.Prepare(db_, "SELECT 1 FROM routes WHERE service=?1 AND name=?2"));
+  VIGIL_RETURN_IF_ERROR(insert_route_.Prepare(
+      db_, "INSERT INTO routes(service, name, registered_ms) VALUES(?1,?2,?3)"));
+  VIGIL_RETURN_IF_ERROR(cas_file_.Prepare(
+      db_,
+      "UPDATE files SET prefix_len=?2, prefix_hash=?3, position=?4, path=?5, updated_ms=?6, "
+      "line_count=?8 WHERE id=?1 AND position=?7"));
+  VIGIL_RETURN_IF_ERROR(insert_file_.Prepare(
+      db_,
+      "INSERT INTO files(prefix_len, prefix_hash, position, path, updated_ms, line_count) "
+      "VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(prefix_len, prefix_hash) DO NOTHING"));
+  VIGIL_RETURN_IF_ERROR(renew_lease_.Prepare(
+      db_, "UPDATE nodes SET lease_until_ms=?3 WHERE id=?1 AND holder=?2"));
+  return OkStatus();
+}
+
+Status SqliteStore::Migrate(const OpenOptions& options) {
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  auto fail = [this](Status st) {
+    (void)Exec(db_, "ROLLBACK");
+    return st;
+  };
+  int version = 0;
+  {
+    Stmt has_meta;
+    VIGIL_RETURN_IF_ERROR(has_meta.Prepare(
+        db_, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'"));
+    Result<bool> row = has_meta.Step();
+    if (!row.ok()) {
+      return fail(row.status());
+    }
+    if (has_meta.Int(0) > 0) {
+      Stmt get;
+      VIGIL_RETURN_IF_ERROR(get.Prepare(db_, "SELECT value FROM meta WHERE key='schema_version'"));
+      Result<bool> got = get.Step();
+      if (!got.ok()) {
+        return fail(got.status());
+      }
+      if (*got) {
+        version = std::atoi(std::string(get.Text(0)).c_str());
+      }
+    }
+  }
+  if (version > static_cast<int>(kMigrations.size())) {
+    return fail(FailedPreconditionError(
+        info_.url + ": store schema version " + std::to_string(version) +
+        " is newer than this vigil supports (" + std::to_string(kMigrations.size()) + ")"));
+  }
+  const bool fresh = version == 0;
+  for (int v = version; v < static_cast<int>(kMigrations.size()); ++v) {
+    Status st = Exec(db_, kMigrations[static_cast<size_t>(v)]);
+    if (!st.ok()) {
+      return fail(st.WithPrefix("migration " + std::to_string(v + 1)));
+    }
+  }
+  Stmt put;
+  VIGIL_RETURN_IF_ERROR(
+      put.Prepare(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
+  put.Bind(1, std::string_view("schema_version"));
+  put.Bind(2, std::to_string(kMigrations.size()));
+  if (Status st = put.Run(); !st.ok()) {
+    return fail(st);
+  }
+  if (fresh) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", options.sketch_relative_accuracy);
+    put.Bind(1, std::string_view("sketch_relative_accuracy"));
+    put.Bind(2, std::string_view(buf));
+    if (Status st = put.Run(); !st.ok()) {
+      return fail(st);
+    }
+  }
+  Stmt get_acc;
+  VIGIL_RETURN_IF_ERROR(
+      get_acc.Prepare(db_, "SELECT value FROM meta WHERE key='sketch_relative_accuracy'"));
+  Result<bool> got = get_acc.Step();
+  if (!got.ok() || !*got) {
+    return fail(DataLossError(info_.url + ": meta has no sketch_relative_accuracy"));
+  }
+  info_.sketch_relative_accuracy = std::strtod(std::string(get_acc.Text(0)).c_str(), nullptr);
+  info_.schema_version = static_cast<int>(kMigrations.size());
+  if (!(info_.sketch_relative_accuracy > 0 && info_.sketch_relative_accuracy < 1)) {
+    return fail(DataLossError(info_.url + ": bad sketch_relative_accuracy in meta"));
+  }
+  return Exec(db_, "COMMIT");
+}
+
+Result<int> SqliteStore::LeaseNode(std::string_view holder, core::Timestamp now,
+                                   core::Duration ttl) {
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  Stmt free_node;
+  VIGIL_RETURN_IF_ERROR(free_node.Prepare(
+      db_, "SELECT id FROM nodes WHERE lease_until_ms < ?1 ORDER BY id LIMIT 1"));
+  free_node.Bind(1, now.unix_ms());
+  Result<bool> row = free_node.Step();
+  if (!row.ok()) {
+    (void)Exec(db_, "ROLLBACK");
+    return row.status();
+  }
+  int64_t id = 0;
+  if (*row) {
+    id = free_node.Int(0);
+  } else {
+    Stmt max_id;
+    VIGIL_RETURN_IF_ERROR(max_id.Prepare(db_, "SELECT COALESCE(MAX(id), 0) + 1 FROM nodes"));
+    Result<bool> r = max_id.Step();
+    if (!r.ok()) {
+      (void)Exec(db_, "ROLLBACK");
+      return r.status();
+    }
+    id = max_id.Int(0);
+  }
+  Stmt put;
+  VIGIL_RETURN_IF_ERROR(put.Prepare(
+      db_, "INSERT OR REPLACE INTO nodes(id, holder, lease_until_ms) VALUES(?1, ?2, ?3)"));
+  put.Bind(1, id);
+  put.Bind(2, holder);
+  put.Bind(3, (now + ttl).unix_ms());
+  if (Status st = put.Run(); !st.ok()) {
+    (void)Exec(db_, "ROLLBACK");
+    return st;
+  }
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+  return static_cast<int>(id);
+}
+
+Status SqliteStore::ReleaseNode(int node, std::string_view holder) {
+  Stmt rel;
+  VIGIL_RETURN_IF_ERROR(
+      rel.Prepare(db_, "UPDATE nodes SET lease_until_ms=0 WHERE id=?1 AND holder=?2"));
+  rel.Bind(1, node);
+  rel.Bind(2, holder);
+  return rel.Run();
+}
+
+Result<std::unique_ptr<Transaction>> SqliteStore::Begin(int node, std::string_view holder,
+                                                        core::Timestamp now, core::Duration ttl) {
+  VIGIL_CHECK(!in_transaction_, "one transaction at a time per Store");
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  in_transaction_ = true;
+  return std::unique_ptr<Transaction>(
+      std::make_unique<SqliteTransaction>(this, node, std::string(holder), now, ttl));
+}
+
+Result<model::RouteSnapshot> SqliteStore::LoadRoutes() {
+  Stmt q;
+  VIGIL_RETURN_IF_ERROR(q.Prepare(db_, "SELECT service, name FROM routes ORDER BY service, name"));
+  model::RouteSnapshot snap;
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) {
+      break;
+    }
+    std::string_view service = q.Text(0);
+    if (snap.services.empty() || snap.services.back().first != service) {
+      snap.services.emplace_back(std::string(service), std::vector<std::string>());
+    }
+    snap.services.back().second.emplace_back(q.Text(1));
+  }
+  return snap;
+}
+
+Result<std::vector<int64_t>> SqliteStore::FilePrefixLengths() {
+  Stmt q;
+  VIGIL_RETURN_IF_ERROR(
+      q.Prepare(db_, "SELECT DISTINCT prefix_len FROM files ORDER BY prefix_len DESC"));
+  std::vector<int64_t> out;
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) {
+      break;
+    }
+    out.push_back(q.Int(0));
+  }
+  return out;
+}
+
+Result<std::optional<StoredFile>> SqliteStore::FindFile(int64_t prefix_len,
+                                                        std::string_view prefix_hash) {
+  Stmt q;
+  VIGIL_RETURN_IF_ERROR(q.Prepare(
+      db_,
+      "SELECT id, position, path, line_count FROM files WHERE prefix_len=?1 AND prefix_hash=?2"));
+  q.Bind(1, prefix_len);
+  q.Bind(2, prefix_hash);
+  VIGIL_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) {
+    return std::optional<StoredFile>();
+  }
+  StoredFile f;
+  f.id = q.Int(0);
+  f.prefix_len = prefix_len;
+  f.prefix_hash = std::string(prefix_hash);
+  f.position = q.Int(1);
+  f.path = std::string(q.Text(2));
+  f.line_count = q.Int(3);
+  return std::optional<StoredFile>(std::move(f));
+}
+
+// Fills the counters, thresholds and sketch of `out` from a row's columns starting at `col`
+// (count, bad, client_errors, thresholds, over_counts, sketch).
+Status ReadRollupColumns(const Stmt& q, int col, double accuracy, model::Rollup* out) {
+  out->count = q.Int(col);
+  out->bad = q.Int(col + 1);
+  out->client_errors = q.Int(col + 2);
+  VIGIL_ASSIGN_OR_RETURN(std::vector<int64_t> thresholds, SplitInts(q.Text(col + 3)));
+  VIGIL_ASSIGN_OR_RETURN(out->over, SplitInts(q.Text(col + 4)));
+  if (thresholds.size() != out->over.size()) {
+    return DataLossError("rollup row: thresholds and over_counts differ in length");
+  }
+  out->thresholds.clear();
+  for (int64_t t : thresholds) {
+    out->thresholds.push_back(core::LatencyUs::FromMicros(t));
+  }
+  if (q.IsNull(col + 5)) {
+    out->latency = sketch::Sketch(accuracy);
+  } else {
+    VIGIL_ASSIGN_OR_RETURN(out->latency, sketch::Sketch::Decode(q.Blob(col + 5)));
+  }
+  return OkStatus();
+}
+
+Status SqliteStore::ScanRollups(const RollupQuery& query,
+                                const std::function<Status(model::Rollup&&)>& fn) {
+  std::string sql =
+      "SELECT s.service, s.environment, s.kind, s.name, s.version, r.resolution, "
+      "r.bucket_start_ms, r.count, r.bad, r.client_errors, r.thresholds, r.over_counts, r.sketch "
+      "FROM rollups r JOIN series s ON s.id = r.series_id WHERE 1=1";
+  if (query.service) {
+    sql += " AND s.service = ?1";
+  }
+  if (query.from) {
+    sql += " AND r.bucket_start_ms >= ?2";
+  }
+  if (query.to) {
+    sql += " AND r.bucket_start_ms < ?3";
+  }
+  sql += " ORDER BY s.id, r.resolution, r.bucket_start_ms, r.node";
+  Stmt q;
+  VIGIL_RETURN_IF_ERROR(q.Prepare(db_, sql));
+  if (query.service) {
+    q.Bind(1, *query.service);
+  }
+  if (query.from) {
+    q.Bind(2, query.from->unix_ms());
+  }
+  if (query.to) {
+    q.Bind(3, query.to->unix_ms());
+  }
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) {
+      break;
+    }
+    model::Rollup r;
+    r.series.service = std::string(q.Text(0));
+    r.series.environment = std::string(q.Text(1));
+    r.series.kind = q.Int(2) == 0 ? model::SeriesKind::kJourney : model::SeriesKind::kRoute;
+    r.series.name = std::string(q.Text(3));
+    r.series.version = std::string(q.Text(4));
+    r.resolution = q.Int(5) == 1 ? model::Resolution::kHour : model::Resolution::kMinute;
+    r.bucket_start = core::Timestamp::FromUnixMillis(q.Int(6));
+    VIGIL_RETURN_IF_ERROR(ReadRollupColumns(q, 7, info_.sketch_relative_accuracy, &r));
+    VIGIL_RETURN_IF_ERROR(fn(std::move(r)));
+  }
+  return OkStatus();
+}
+
+SqliteTransaction::~SqliteTransaction() {
+  if (!done_) {
+    (void)Exec(store_->db_, "ROLLBACK");
+    store_->in_transaction_ = false;
+  }
+}
+
+Result<int64_t> SqliteTransaction::SeriesId(const model::SeriesKey& key) {
+  if (auto it = series_ids_.find(key); it != series_ids_.end()) {
+    return it->second;
+  }
+  auto bind = [&key](Stmt& s) {
+    s.Bind(1, key.service);
+    s.Bind(2, key.environment);
+    s.Bind(3, static_cast<int64_t>(key.kind));
+    s.Bind(4, key.name);
+    s.Bind(5, key.version);
+  };
+  Stmt& sel = store_->select_series_;
+  bind(sel);
+  Result<bool> row = sel.Step();
+  int64_t id = row.ok() && *row ? sel.Int(0) : 0;
+  sel.Reset();
+  VIGIL_RETURN_IF_ERROR(row.status());
+  if (id == 0) {
+    Stmt& ins = store_->insert_series_;
+    bind(ins);
+    VIGIL_RETURN_IF_ERROR(ins.Run());
+    id = sqlite3_last_insert_rowid(store_->db_);
+  }
+  series_ids_.emplace(key, id);
+  return id;
+}
+
+Status SqliteTransaction::MergeOne(int64_t series_id, const model::Rollup& rollup) {
+  Stmt& sel = store_->select_rollup_;
+  sel.Bind(1, series_id);
+  sel.Bind(2, static_cast<int64_t>(rollup.resolution));
+  sel.Bind(3, rollup.bucket_start.unix_ms());
+  sel.Bind(4, node_);
+  Result<bool> row = sel.Step();
+  if (!row.ok()) {
+    sel.Reset();
+    return row.status();
+  }
+  const model::Rollup* to_write = &rollup;
+  model::Rollup merged;
+  if (*row) {
+    merged.series = rollup.series;
+    merged.resolution = rollup.resolution;
+    merged.bucket_start = rollup.bucket_start;
+    Status st = ReadRollupColumns(sel, 0, store_->info_.sketch_relative_accuracy, &merged);
+    sel.Reset();
+    VIGIL_RETURN_IF_ERROR(st);
+    VIGIL_RETURN_IF_ERROR(merged.MergeFrom(rollup));
+    to_write = &merged;
+  } else {
+    sel.Reset();
+  }
+  std::vector<int64_t> thresholds;
+  thresholds.reserve(to_write->thresholds.size());
+  for (core::LatencyUs t : to_write->thresholds) {
+    thresholds.push_back(t.us());
+  }
+  Stmt& up = store_->upsert_rollup_;
+  up.Bind(1, series_id);
+  up.Bind(2, static_cast<int64_t>(to_write->resolution));
+  up.Bind(3, to_write->bucket_start.unix_ms());
+  up.Bind(4, node_);
+  up.Bind(5, to_write->count);
+  up.Bind(6, to_write->bad);
+  up.Bind(7, to_write->client_errors);
+  up.Bind(8, JoinInts(thresholds));
+  up.Bind(9, JoinInts(to_write->over));
+  up.BindBlob(10, to_write->latency.Encode());
+  return up.Run();
+}
+
+Status SqliteTransaction::MergeRollups(std::span<const model::Rollup> rollups) {
+  for (const model::Rollup& r : rollups) {
+    VIGIL_ASSIGN_OR_RETURN(int64_t id, SeriesId(r.series));
+    VIGIL_RETURN_IF_ERROR(MergeOne(id, r));
+  }
+  return OkStatus();
+}
+
+Status SqliteTransaction::RekeySeries(const model::SeriesKey& from, const model::SeriesKey& to) {
+  VIGIL_ASSIGN_OR_RETURN(int64_t from_id, SeriesId(from));
+  VIGIL_ASSIGN_OR_RETURN(int64_t to_id, SeriesId(to));
+  std::vector<model::Rollup> rows;
+  Stmt& sel = store_->select_series_rows_;
+  sel.Bind(1, from_id);
+  sel.Bind(2, node_);
+  for (;;) {
+    Result<bool> row = sel.Step();
+    if (!row.ok() || !*row) {
+      sel.Reset();
+      VIGIL_RETURN_IF_ERROR(row.status());
+      break;
+    }
+    model::Rollup r;
+    r.series = to;
+    r.resolution = sel.Int(0) == 1 ? model::Resolution::kHour : model::Resolution::kMinute;
+    r.bucket_start = core::Timestamp::FromUnixMillis(sel.Int(1));
+    Status st = ReadRollupColumns(sel, 2, store_->info_.sketch_relative_accuracy, &r);
+    if (!st.ok()) {
+      sel.Reset();
+      return st;
+    }
+    rows.push_back(std::move(r));
+  }
+  for (const model::Rollup& r : rows) {
+    Stmt& del = store_->delete_rollup_;
+    del.Bind(1, from_id);
+    del.Bind(2, static_cast<int64_t>(r.resolution));
+    del.Bind(3, r.bucket_start.unix_ms());
+    del.Bind(4, node_);
+    VIGIL_RETURN_IF_ERROR(del.Run());
+    VIGIL_RETURN_IF_ERROR(MergeOne(to_id, r));
+  }
+  return OkStatus();
+}
+
+Result<RouteRegistration> SqliteTransaction::RegisterRoutes(std::string_view service,
+                                                            std::span<const std::string> routes,
+                                                            int cap, core::Timestamp now) {
+  // The transaction holds SQLite's write lock (BEGIN IMMEDIATE), which serialises writers.
+  RouteRegistration out;
+  Stmt& count = store_->count_routes_;
+  count.Bind(1, service);
+  Result<bool> row = count.Step();
+  int64_t n = row.ok() && *row ? count.Int(0) : 0;
+  count.Reset();
+  VIGIL_RETURN_IF_ERROR(row.status());
+  for (const std::string& route : routes) {
+    Stmt& sel = store_->select_route_;
+    sel.Bind(1, service);
+    sel.Bind(2, route);
+    Result<bool> exists = sel.Step();
+    sel.Reset();
+    VIGIL_RETURN_IF_ERROR(exists.status());
+    if (*exists) {
+      out.registered.push_back(route);
+      continue;
+    }
+    if (n >= cap) {
+      out.overflowed.push_back(route);
+      continue;
+    }
+    Stmt& ins = store_->insert_route_;
+    ins.Bind(1, service);
+    ins.Bind(2, route);
+    ins.Bind(3, now.unix_ms());
+    VIGIL_RETURN_IF_ERROR(ins.Run());
+    ++n;
+    out.registered.push_back(route);
+  }
+  return out;
+}
+
+Status SqliteTransaction::SaveFilePosition(const FilePositionUpdate& update) {
+  if (update.file_id) {
+    Stmt& cas = store_->cas_file_;
+    cas.Bind(1, *update.file_id);
+    cas.Bind(2, update.prefix_len);
+    cas.Bind(3, update.prefix_hash);
+    cas.Bind(4, update.new_position);
+    cas.Bind(5, update.path);
+    cas.Bind(6, now_.unix_ms());
+    cas.Bind(7, update.expected_position);
+    cas.Bind(8, update.new_line_count);
+    VIGIL_RETURN_IF_ERROR(cas.Run());
+  } else {
+    Stmt& ins = store_->insert_file_;
+    ins.Bind(1, update.prefix_len);
+    ins.Bind(2, update.prefix_hash);
+    ins.Bind(3, update.new_position);
+    ins.Bind(4, update.path);
+    ins.Bind(5, now_.unix_ms());
+    ins.Bind(6, update.new_line_count);
+    VIGIL_RETURN_IF_ERROR(ins.Run());
+  }
+  if (sqlite3_changes(store_->db_) != 1) {
+    return FailedPreconditionError(update.path +
+                                   ": another import moved this file's position meanwhile");
+  }
+  return OkStatus();
+}
+
+Status SqliteTransaction::Commit() {
+  VIGIL_CHECK(!done_, "Commit() twice");
+  Stmt& renew = store_->renew_lease_;
+  renew.Bind(1, node_);
+  renew.Bind(2, holder_);
+  renew.Bind(3, (now_ + ttl_).unix_ms());
+  VIGIL_RETURN_IF_ERROR(renew.Run());
+  if (sqlite3_changes(store_->db_) != 1) {
+    return FailedPreconditionError("node " + std::to_string(node_) +
+                                   ": lease lost to another writer; nothing committed");
+  }
+  VIGIL_RETURN_IF_ERROR(Exec(store_->db_, "COMMIT"));
+  done_ = true;
+  store_->in_transaction_ = false;
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const OpenOptions& options) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists && !options.create_if_missing) {
+    return NotFoundError("no store at " + path + " (run `vigil init` or `vigil ingest` first)");
+  }
+  if (!(options.sketch_relative_accuracy > 0 && options.sketch_relative_accuracy < 1)) {
+    return InvalidArgumentError("sketch relative accuracy must be in (0, 1)");
+  }
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+              (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Status st = SqliteError(db, "open " + path);
+    sqlite3_close_v2(db);
+    return st;
+  }
+  auto store = std::make_unique<SqliteStore>(db);
+  VIGIL_RETURN_IF_ERROR(store->Init(path, options).WithPrefix(path));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace vigil::store

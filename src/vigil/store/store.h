@@ -1,0 +1,144 @@
+// The backend-neutral Store interface (DESIGN §3, §6): request rollups merged per writer node,
+// the route registry, file positions, node leases. SQLite is the embedded default
+// (sqlite_store.h); PostgreSQL implements the same interface.
+//
+// Not here: parsing (ingest), driving an import (importer), aggregation for reports (metrics).
+// Thread-safety: a Store and its Transactions are used by one thread at a time; several
+// processes (or Store objects) may share one database, each writing only its own node's rows.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/core/status.h"
+#include "vigil/core/time.h"
+#include "vigil/model/rollup.h"
+#include "vigil/model/routes.h"
+
+namespace vigil::store {
+
+// A file an import has read: identified by a hash of its first `prefix_len` decompressed bytes
+// (L = min(size, 64 KiB)), positioned at the end of its last complete line.
+struct StoredFile {
+  int64_t id = 0;
+  int64_t prefix_len = 0;
+  std::string prefix_hash;  // lowercase hex SHA-256 of the first prefix_len bytes
+  int64_t position = 0;     // decompressed bytes consumed
+  int64_t line_count = 0;   // lines consumed (so reports keep true line numbers)
+  std::string path;         // where it was last read from (informational)
+};
+
+// A compare-and-set of a file's position, applied with the rollups it covers.
+struct FilePositionUpdate {
+  std::optional<int64_t> file_id;  // the stored file the import started from; nullopt = new
+  int64_t expected_position = 0;   // its position when the import started
+  int64_t prefix_len = 0;          // identity as of now (stored again at every commit)
+  std::string prefix_hash;
+  int64_t new_position = 0;
+  int64_t new_line_count = 0;
+  std::string path;
+};
+
+// The outcome of registering automatic routes under a per-service cap.
+struct RouteRegistration {
+  std::vector<std::string> registered;  // now in the registry (newly or already)
+  std::vector<std::string> overflowed;  // refused by the cap: their rollups belong to "other"
+};
+
+// A filter over stored rollups. Bucket starts in [from, to); unset bounds are open.
+struct RollupQuery {
+  std::optional<std::string> service;
+  std::optional<core::Timestamp> from;
+  std::optional<core::Timestamp> to;
+};
+
+// One writer's transaction. Destroying it without Commit() rolls everything back.
+class Transaction {
+ public:
+  Transaction() = default;
+  virtual ~Transaction() = default;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // Merges each rollup into this writer's row of its (series, resolution, bucket), creating
+  // rows as needed. Rows of other nodes are never touched.
+  virtual Status MergeRollups(std::span<const model::Rollup> rollups) = 0;
+
+  // Moves this writer's rows of series `from` into series `to` (merging), e.g. an automatic
+  // route that overflowed the cap into "other".
+  virtual Status RekeySeries(const model::SeriesKey& from, const model::SeriesKey& to) = 0;
+
+  // Registers `routes` of `service` while the registry holds at most `cap` routes for it;
+  // already-registered routes stay registered. Serialised across writers.
+  virtual Result<RouteRegistration> RegisterRoutes(std::string_view service,
+                                                   std::span<const std::string> routes, int cap,
+                                                   core::Timestamp now) = 0;
+
+  // Compare-and-set of a file's position (see FilePositionUpdate). kFailedPrecondition when
+  // another import moved it (or stored the same new file) since: roll back and read again.
+  virtual Status SaveFilePosition(const FilePositionUpdate& update) = 0;
+
+  // Checks and renews the writer's node lease, then commits. kFailedPrecondition when the
+  // lease was lost (another writer holds the node): nothing is committed.
+  virtual Status Commit() = 0;
+};
+
+struct StoreInfo {
+  std::string url;
+  int schema_version = 0;
+  double sketch_relative_accuracy = 0.01;  // fixed when the store was created
+};
+
+class Store {
+ public:
+  Store() = default;
+  virtual ~Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  virtual const StoreInfo& info() const = 0;
+
+  // Leases the lowest free node id for `holder` (a random token per process) until now + ttl.
+  virtual Result<int> LeaseNode(std::string_view holder, core::Timestamp now,
+                                core::Duration ttl) = 0;
+  // Gives the lease back (no-op when it is no longer held by `holder`).
+  virtual Status ReleaseNode(int node, std::string_view holder) = 0;
+
+  // Starts a write transaction for `node`, whose lease `holder` holds; `now` renews it at
+  // commit for `ttl`.
+  virtual Result<std::unique_ptr<Transaction>> Begin(int node, std::string_view holder,
+                                                     core::Timestamp now,
+                                                     core::Duration ttl) = 0;
+
+  virtual Result<model::RouteSnapshot> LoadRoutes() = 0;
+
+  // Distinct prefix lengths of stored files, longest first.
+  virtual Result<std::vector<int64_t>> FilePrefixLengths() = 0;
+  // The stored file with this identity, if any.
+  virtual Result<std::optional<StoredFile>> FindFile(int64_t prefix_len,
+                                                     std::string_view prefix_hash) = 0;
+
+  // Calls `fn` with every stored rollup row matching `query` (rows of all nodes, unmerged):
+  // minute rows with their counters and, unless downsampled, their sketch; hour rows with a
+  // sketch only. An error returned by `fn` stops the scan and is returned.
+  virtual Status ScanRollups(const RollupQuery& query,
+                             const std::function<Status(model::Rollup&&)>& fn) = 0;
+};
+
+struct OpenOptions {
+  bool create_if_missing = true;
+  double sketch_relative_accuracy = 0.01;  // used only when creating
+};
+
+// Opens the store at `url`: "" → ./vigil.db; "sqlite:///abs/path", "sqlite://rel/path" or a
+// plain path → SQLite. kNotFound when it does not exist and create_if_missing is false;
+// kInvalidArgument for an unknown scheme.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const OpenOptions& options);
+
+}  // namespace vigil::store

@@ -1,0 +1,351 @@
+#include "vigil/importer/importer.h"
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_util.h"
+#include "vigil/demo/access_log_gen.h"
+#include "vigil/model/rollup.h"
+
+namespace vigil::importer {
+namespace {
+
+using core::Duration;
+using core::Timestamp;
+
+const Timestamp kNow = Timestamp::FromUnixMillis(1794000000000);
+
+struct Totals {
+  int64_t count = 0, bad = 0, client_errors = 0;
+  uint64_t latency_count = 0;
+  bool operator==(const Totals&) const = default;
+};
+using TotalsByRoute = std::map<std::string, Totals>;
+
+// What the generator says the log holds, keyed as vigil names automatic routes.
+struct Truth {
+  TotalsByRoute routes;
+  std::string text;  // the log's bytes
+  std::vector<std::string> lines;
+};
+
+Truth Generate(int64_t lines, uint64_t seed = 7) {
+  testing::TempDir dir;
+  demo::AccessLogOptions o;
+  o.seed = seed;
+  o.lines = lines;
+  o.span = Duration::Hours(6);
+  Truth t;
+  std::string path = dir.File("gen.log");
+  EXPECT_OK(demo::WriteSampleAccessLog(o, path, [&t](const demo::SampleRequest& r) {
+    std::string name = r.method.empty() ? std::string(model::kInvalidRequestRoute)
+                                        : std::string(r.method) + " " + std::string(r.route);
+    Totals& x = t.routes[name];
+    ++x.count;
+    x.bad += r.status >= 500 ? 1 : 0;
+    x.client_errors += r.status >= 400 && r.status < 500 ? 1 : 0;
+    ++x.latency_count;
+    t.lines.emplace_back(r.line);
+  }));
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  t.text = ss.str();
+  return t;
+}
+
+TotalsByRoute Add(TotalsByRoute a, const TotalsByRoute& b) {
+  for (const auto& [k, v] : b) {
+    Totals& x = a[k];
+    x.count += v.count;
+    x.bad += v.bad;
+    x.client_errors += v.client_errors;
+    x.latency_count += v.latency_count;
+  }
+  return a;
+}
+
+void WriteFile(const std::string& path, std::string_view bytes, bool append = false) {
+  std::ofstream out(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+  out << bytes;
+}
+
+void WriteGzip(const std::string& path, std::string_view bytes) {
+  gzFile gz = gzopen(path.c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
+            static_cast<int>(bytes.size()));
+  gzclose(gz);
+}
+
+class ImporterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_ = config::DefaultConfig();
+    config_.ingest.reorder_horizon = Duration::Minutes(5);
+    store_ = OpenStoreOrDie();
+  }
+
+  std::unique_ptr<store::Store> OpenStoreOrDie() {
+    auto s = store::OpenStore(dir_.File("vigil.db"), store::OpenOptions{});
+    EXPECT_OK(s);
+    return std::move(s).value();
+  }
+
+  Result<ImportSummary> Import(std::vector<std::string> paths, bool strict = false,
+                               bool force = false, store::Store* store = nullptr) {
+    ImportEnv env;
+    env.store = store != nullptr ? store : store_.get();
+    env.config = &config_;
+    env.clock = &clock_;
+    ImportOptions o;
+    o.paths = std::move(paths);
+    o.strict = strict;
+    o.force = force;
+    o.log_format = "nginx";
+    return RunImport(env, o);
+  }
+
+  TotalsByRoute Stored() {
+    TotalsByRoute out;
+    EXPECT_OK(store_->ScanRollups({}, [&out](model::Rollup&& r) {
+      Totals& t = out[r.series.name];
+      t.count += r.count;
+      t.bad += r.bad;
+      t.client_errors += r.client_errors;
+      t.latency_count += r.latency.count();
+      return OkStatus();
+    }));
+    return out;
+  }
+
+  testing::TempDir dir_;
+  config::Config config_;
+  core::ManualClock clock_{kNow};
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(ImporterTest, CountsEveryRouteExactly) {
+  Truth truth = Generate(20'000);
+  WriteFile(dir_.File("access.log"), truth.text);
+  auto s = Import({dir_.File("access.log")});
+  ASSERT_OK(s);
+  EXPECT_TRUE(s->committed);
+  EXPECT_EQ(s->lines, 20'000);
+  EXPECT_EQ(s->rejected, 0);
+  EXPECT_EQ(s->accepted, 20'000);
+  EXPECT_EQ(Stored(), truth.routes);
+  EXPECT_EQ(s->warnings, truth.routes[std::string(model::kInvalidRequestRoute)].count);
+}
+
+TEST_F(ImporterTest, SameFileTwiceChangesNothing) {
+  Truth truth = Generate(3'000);
+  WriteFile(dir_.File("access.log"), truth.text);
+  ASSERT_OK(Import({dir_.File("access.log")}));
+  auto again = Import({dir_.File("access.log")});
+  ASSERT_OK(again);
+  EXPECT_EQ(again->lines, 0);
+  EXPECT_EQ(Stored(), truth.routes);
+}
+
+TEST_F(ImporterTest, ForceCountsAgain) {
+  Truth truth = Generate(1'000);
+  WriteFile(dir_.File("access.log"), truth.text);
+  ASSERT_OK(Import({dir_.File("access.log")}));
+  auto again = Import({dir_.File("access.log")}, false, /*force=*/true);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->lines, 1'000);
+  EXPECT_NE(again->files[0].note.find("--force"), std::string::npos);
+  EXPECT_EQ(Stored(), Add(truth.routes, truth.routes));
+}
+
+TEST_F(ImporterTest, AppendedLogAddsOnlyTheNewLines) {
+  Truth truth = Generate(4'000);
+  size_t half = truth.text.size() / 2;
+  half = truth.text.find('\n', half) + 1;
+  const std::string path = dir_.File("access.log");
+  WriteFile(path, truth.text.substr(0, half));
+  auto first = Import({path});
+  ASSERT_OK(first);
+  WriteFile(path, truth.text.substr(half), /*append=*/true);
+  auto second = Import({path});
+  ASSERT_OK(second);
+  EXPECT_EQ(first->lines + second->lines, 4'000);
+  EXPECT_EQ(second->files[0].start_position, static_cast<int64_t>(half));
+  EXPECT_EQ(Stored(), truth.routes);
+}
+
+TEST_F(ImporterTest, RotatedAndGzippedCopyIsNotCountedAgain) {
+  Truth truth = Generate(3'000);
+  const std::string path = dir_.File("access.log");
+  // Read the first 2000 lines, then the log grows and is rotated: renamed and compressed.
+  std::string head;
+  for (size_t i = 0; i < 2000; ++i) {
+    head += truth.lines[i] + "\n";
+  }
+  WriteFile(path, head);
+  ASSERT_OK(Import({path}));
+  WriteGzip(dir_.File("access.log.1.gz"), truth.text);
+  std::filesystem::remove(path);
+  auto rotated = Import({dir_.File("access.log.1.gz")});
+  ASSERT_OK(rotated);
+  EXPECT_TRUE(rotated->files[0].compressed);
+  EXPECT_EQ(rotated->lines, 1000);  // only what was appended before the rotation
+  EXPECT_EQ(Stored(), truth.routes);
+  // And the gzipped copy once more: nothing.
+  auto again = Import({dir_.File("access.log.1.gz")});
+  ASSERT_OK(again);
+  EXPECT_EQ(again->lines, 0);
+}
+
+TEST_F(ImporterTest, SmallLogThatGrowsKeepsItsIdentity) {
+  Truth truth = Generate(2'000);
+  const std::string path = dir_.File("access.log");
+  for (size_t i = 0; i < truth.lines.size(); i += 500) {
+    std::string chunk;
+    for (size_t j = i; j < i + 500; ++j) {
+      chunk += truth.lines[j] + "\n";
+    }
+    WriteFile(path, chunk, /*append=*/true);
+    auto s = Import({path});
+    ASSERT_OK(s);
+    EXPECT_EQ(s->lines, 500);
+  }
+  EXPECT_EQ(Stored(), truth.routes);
+}
+
+TEST_F(ImporterTest, EmptyFileFromLogrotateIsReadInFullOnceFilled) {
+  const std::string path = dir_.File("access.log");
+  WriteFile(path, "");
+  auto empty = Import({path});
+  ASSERT_OK(empty);
+  EXPECT_EQ(empty->lines, 0);
+  EXPECT_NE(empty->files[0].note.find("empty"), std::string::npos);
+  Truth truth = Generate(500);
+  WriteFile(path, truth.text);
+  auto filled = Import({path});
+  ASSERT_OK(filled);
+  EXPECT_EQ(filled->lines, 500);
+  EXPECT_EQ(Stored(), truth.routes);
+}
+
+TEST_F(ImporterTest, UnterminatedLastLineWaitsForTheNextRun) {
+  Truth truth = Generate(10);
+  const std::string path = dir_.File("access.log");
+  std::string text = truth.text;
+  text.pop_back();  // the last line loses its newline
+  WriteFile(path, text);
+  auto first = Import({path});
+  ASSERT_OK(first);
+  EXPECT_EQ(first->lines, 9);
+  EXPECT_TRUE(first->files[0].unterminated_tail);
+  WriteFile(path, "\n", /*append=*/true);
+  auto second = Import({path});
+  ASSERT_OK(second);
+  EXPECT_EQ(second->lines, 1);
+  EXPECT_EQ(Stored(), truth.routes);
+}
+
+TEST_F(ImporterTest, MalformedLinesAreReportedWithFileAndLine) {
+  Truth truth = Generate(5);
+  const std::string path = dir_.File("access.log");
+  std::string text = truth.lines[0] + "\n" + truth.lines[1] + "\n" + "this is not a log line\n" +
+                     truth.lines[2] + "\n";
+  WriteFile(path, text);
+  auto s = Import({path});
+  ASSERT_OK(s);
+  EXPECT_TRUE(s->committed);
+  EXPECT_EQ(s->accepted, 3);
+  EXPECT_EQ(s->rejected, 1);
+  ASSERT_EQ(s->first_rejects.size(), 1u);
+  EXPECT_EQ(s->first_rejects[0].file, path);
+  EXPECT_EQ(s->first_rejects[0].line, 3);
+  EXPECT_FALSE(s->first_rejects[0].reason.empty());
+}
+
+TEST_F(ImporterTest, StrictFailsAndLeavesTheStoreUnchanged) {
+  Truth truth = Generate(100);
+  WriteFile(dir_.File("good.log"), truth.text);
+  WriteFile(dir_.File("bad.log"), truth.lines[0] + "\nnot a log line\n");
+  auto s = Import({dir_.File("good.log"), dir_.File("bad.log")}, /*strict=*/true);
+  ASSERT_OK(s);
+  EXPECT_FALSE(s->committed);
+  EXPECT_NE(s->failure.find("--strict"), std::string::npos);
+  EXPECT_TRUE(Stored().empty());
+  // Nothing was recorded either: a later non-strict import reads both in full.
+  auto later = Import({dir_.File("good.log"), dir_.File("bad.log")});
+  ASSERT_OK(later);
+  EXPECT_EQ(later->lines, 102);
+}
+
+TEST_F(ImporterTest, MissingFileIsAnErrorBeforeAnythingIsRead) {
+  auto s = Import({dir_.File("nope.log")});
+  EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(ImporterTest, CorruptGzipRollsBackThatFile) {
+  Truth truth = Generate(2'000);
+  WriteGzip(dir_.File("a.log.gz"), truth.text);
+  std::string bytes;
+  {
+    std::ifstream in(dir_.File("a.log.gz"), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    bytes = ss.str();
+  }
+  bytes.resize(bytes.size() * 2 / 3);  // truncated mid-stream
+  WriteFile(dir_.File("a.log.gz"), bytes);
+  auto s = Import({dir_.File("a.log.gz")});
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kDataLoss);
+  EXPECT_TRUE(Stored().empty());
+}
+
+TEST_F(ImporterTest, TwoImportsOfOneFileAtOnceCountItOnce) {
+  Truth truth = Generate(30'000);
+  const std::string path = dir_.File("access.log");
+  WriteFile(path, truth.text);
+  auto other = OpenStoreOrDie();
+  Result<ImportSummary> a = InternalError("not run");
+  Result<ImportSummary> b = InternalError("not run");
+  std::thread ta([&] { a = Import({path}); });
+  std::thread tb([&] { b = Import({path}, false, false, other.get()); });
+  ta.join();
+  tb.join();
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  EXPECT_EQ(a->lines + b->lines, 30'000);
+  EXPECT_NE(a->node, b->node);
+  EXPECT_EQ(Stored(), truth.routes);
+}
+
+TEST_F(ImporterTest, RouteCapOverflowGoesToOther) {
+  config_.ingest.route_cap = 5;
+  Truth truth = Generate(5'000);
+  WriteFile(dir_.File("access.log"), truth.text);
+  auto s = Import({dir_.File("access.log")});
+  ASSERT_OK(s);
+  TotalsByRoute stored = Stored();
+  int64_t total = 0;
+  int routes = 0;
+  for (const auto& [name, t] : stored) {
+    total += t.count;
+    if (name != "other" && name != model::kInvalidRequestRoute) {
+      ++routes;
+    }
+  }
+  EXPECT_EQ(total, 5'000);
+  EXPECT_LE(routes, 5);
+  EXPECT_GT(stored["other"].count, 0);
+  EXPECT_EQ(s->requests_in_other, stored["other"].count);
+}
+
+}  // namespace
+}  // namespace vigil::importer

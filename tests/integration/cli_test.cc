@@ -1,0 +1,169 @@
+// The vigil binary end to end: generate a log, init, ingest, latency — and the latency table
+// checked against the exact values the generator knows (counts and 5xx exact, percentiles
+// within the sketch's 1% of the nearest-rank value).
+#include <simdjson.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+#include "vigil/demo/access_log_gen.h"
+
+namespace vigil {
+namespace {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Runs `vigil <args>` in `dir` with stdout captured (stderr passes through).
+RunResult RunVigil(const std::string& dir, const std::string& args) {
+  std::string cmd = "cd '" + dir + "' && '" + VIGIL_BINARY_PATH + "' " + args;
+  RunResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) {
+    return r;
+  }
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
+    r.out.append(buf, n);
+  }
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+double NearestRank(std::vector<int64_t>& v, double q) {
+  std::sort(v.begin(), v.end());
+  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
+  rank = std::max<size_t>(rank, 1);
+  return static_cast<double>(v[rank - 1]) / 1000.0;
+}
+
+struct Truth {
+  int64_t count = 0, bad = 0, client_errors = 0;
+  std::vector<int64_t> latencies_us;
+};
+
+TEST(CliTest, InitIngestLatencyMatchesTheGeneratorsTruth) {
+  testing::TempDir dir;
+  demo::AccessLogOptions o;
+  o.seed = 11;
+  o.lines = 60'000;
+  o.span = core::Duration::Days(1);
+  o.utc_offset = "-0700";
+  o.disorder_ms = 2000;
+  std::map<std::string, Truth> truth;
+  ASSERT_OK(demo::WriteSampleAccessLog(o, dir.File("access.log"), [&](const auto& r) {
+    std::string name = r.method.empty() ? "invalid request"
+                                        : std::string(r.method) + " " + std::string(r.route);
+    Truth& t = truth[name];
+    ++t.count;
+    t.bad += r.status >= 500 ? 1 : 0;
+    t.client_errors += r.status >= 400 && r.status < 500 ? 1 : 0;
+    t.latencies_us.push_back(r.latency_us);
+  }));
+
+  RunResult init = RunVigil(dir.path(), "init");
+  ASSERT_EQ(init.exit_code, 0) << init.out;
+  RunResult ingest = RunVigil(dir.path(), "ingest access-log access.log --quiet");
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.out;
+  EXPECT_NE(ingest.out.find("60000 lines"), std::string::npos) << ingest.out;
+
+  RunResult latency = RunVigil(dir.path(), "latency --format json");
+  ASSERT_EQ(latency.exit_code, 0) << latency.out;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(latency.out).get(doc), simdjson::SUCCESS) << latency.out;
+  simdjson::dom::array rows;
+  ASSERT_EQ(doc["rows"].get_array().get(rows), simdjson::SUCCESS);
+  size_t seen = 0;
+  for (simdjson::dom::element row : rows) {
+    std::string_view name;
+    ASSERT_EQ(row["name"].get_string().get(name), simdjson::SUCCESS);
+    auto it = truth.find(std::string(name));
+    ASSERT_NE(it, truth.end()) << name;
+    Truth& t = it->second;
+    int64_t count = 0, bad = 0, client_errors = 0;
+    ASSERT_EQ(row["count"].get_int64().get(count), simdjson::SUCCESS);
+    ASSERT_EQ(row["bad"].get_int64().get(bad), simdjson::SUCCESS);
+    ASSERT_EQ(row["client_errors"].get_int64().get(client_errors), simdjson::SUCCESS);
+    EXPECT_EQ(count, t.count) << name;
+    EXPECT_EQ(bad, t.bad) << name;
+    EXPECT_EQ(client_errors, t.client_errors) << name;
+    for (auto [field, q] : {std::pair<const char*, double>{"p50_ms", 0.5},
+                            {"p95_ms", 0.95},
+                            {"p99_ms", 0.99},
+                            {"p99_9_ms", 0.999}}) {
+      double got = 0;
+      ASSERT_EQ(row[field].get_double().get(got), simdjson::SUCCESS) << name << " " << field;
+      double exact = NearestRank(t.latencies_us, q);
+      // 1% relative accuracy, plus the 0.0005 ms of printing to three decimals.
+      EXPECT_LE(std::abs(got - exact), 0.01 * exact + 0.0005)
+          << name << " " << field << " exact " << exact;
+    }
+    ++seen;
+  }
+  EXPECT_EQ(seen, truth.size());
+
+  // The table form prints the same rows for people.
+  RunResult table = RunVigil(dir.path(), "latency");
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("P99_MS"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("GET /api/items/:id (route)"), std::string::npos) << table.out;
+
+  // Ingesting the same file again changes nothing.
+  RunResult again = RunVigil(dir.path(), "ingest access-log access.log --quiet --format json");
+  ASSERT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_NE(again.out.find("\"lines\":0"), std::string::npos) << again.out;
+  RunResult latency2 = RunVigil(dir.path(), "latency --format json");
+  EXPECT_EQ(latency2.out, latency.out);
+}
+
+TEST(CliTest, StrictImportOfAMalformedLineFailsAndStoresNothing) {
+  testing::TempDir dir;
+  {
+    FILE* f = std::fopen(dir.File("bad.log").c_str(), "w");
+    std::fputs(
+        "203.0.113.7 - - [10/Oct/2000:13:55:36 -0700] \"GET /a HTTP/1.1\" 200 5 \"-\" \"c\" "
+        "0.042 0.040\n"
+        "198.51.100.2 - - [31/Foo/2024:25:61:00 +0200] \"GET /b HTTP/1.1\" 400 157 \"-\" \"-\" "
+        "0.001 -\n",
+        f);
+    std::fclose(f);
+  }
+  RunResult strict = RunVigil(dir.path(), "ingest access-log bad.log --strict --log-format nginx");
+  EXPECT_EQ(strict.exit_code, 1) << strict.out;
+  EXPECT_NE(strict.out.find("bad.log:2:"), std::string::npos) << strict.out;
+  EXPECT_NE(strict.out.find("nothing stored"), std::string::npos) << strict.out;
+  RunResult latency = RunVigil(dir.path(), "latency");
+  EXPECT_EQ(latency.exit_code, 0);
+  EXPECT_NE(latency.out.find("no requests stored"), std::string::npos) << latency.out;
+  RunResult lenient = RunVigil(dir.path(), "ingest access-log bad.log --log-format nginx");
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.out;
+  EXPECT_NE(lenient.out.find("1 rejected"), std::string::npos) << lenient.out;
+}
+
+TEST(CliTest, LatencyWithoutAStoreSaysSo) {
+  testing::TempDir dir;
+  RunResult r = RunVigil(dir.path(), "latency 2>&1");
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("vigil init"), std::string::npos) << r.out;
+}
+
+TEST(CliTest, UsageErrorsExitTwo) {
+  testing::TempDir dir;
+  EXPECT_NE(RunVigil(dir.path(), "latency --format xml 2>&1").exit_code, 0);
+  RunResult r = RunVigil(dir.path(), "latency --last 5x 2>&1");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+}
+
+}  // namespace
+}  // namespace vigil
