@@ -145,6 +145,40 @@ TEST_F(ImporterTest, CountsEveryRouteExactly) {
   EXPECT_EQ(s->warnings, truth.routes[std::string(model::kInvalidRequestRoute)].count);
 }
 
+TEST_F(ImporterTest, OldMinuteSketchesAreFoldedIntoHoursAfterTheImport) {
+  Truth truth = Generate(20'000);
+  WriteFile(dir_.File("access.log"), truth.text);
+  // 30 days later: everything is past the 8-day sketch downsampling age.
+  clock_.Set(demo::kSampleStart + Duration::Days(30));
+  auto s = Import({dir_.File("access.log")});
+  ASSERT_OK(s);
+  EXPECT_GT(s->sketches_downsampled, 0);
+  EXPECT_EQ(s->rows_expired, 0);
+  // Counts stay in minute rows and every latency is now in an hour row: totals unchanged.
+  EXPECT_EQ(Stored(), truth.routes);
+  int64_t minute_sketches = 0, hour_rows = 0;
+  ASSERT_OK(store_->ScanRollups({}, [&](model::Rollup&& r) {
+    if (r.resolution == model::Resolution::kHour) {
+      ++hour_rows;
+      EXPECT_EQ(r.count, 0);
+      EXPECT_EQ(r.bucket_start.unix_ms() % 3'600'000, 0);
+    } else if (!r.latency.empty()) {
+      ++minute_sketches;
+    }
+    return OkStatus();
+  }));
+  EXPECT_EQ(minute_sketches, 0);
+  EXPECT_GT(hour_rows, 0);
+  // Past the retention, rows go.
+  clock_.Set(demo::kSampleStart + Duration::Days(500));
+  Truth more = Generate(10, 99);
+  WriteFile(dir_.File("other.log"), more.text);
+  auto expired = Import({dir_.File("other.log")});
+  ASSERT_OK(expired);
+  EXPECT_GT(expired->rows_expired, 0);
+  EXPECT_TRUE(Stored().empty());
+}
+
 TEST_F(ImporterTest, SameFileTwiceChangesNothing) {
   Truth truth = Generate(3'000);
   WriteFile(dir_.File("access.log"), truth.text);

@@ -201,6 +201,19 @@ TEST(RollupBuilderTest, ServiceEnvironmentAndVersionFromTheRequest) {
   EXPECT_TRUE(all[0].thresholds.empty());
 }
 
+TEST(RollupBuilderTest, AKnownRouteTemplateIsUsedAsGiven) {
+  config::Config c = ShopConfig();
+  RollupBuilder b(c, {}, BuilderOptions{});
+  Request r = Req(kT0, "GET", "/api/items/abc-def", 200, 1000);
+  r.route = "/api/items/{sku}";
+  b.Add(r);  // the journey "item" (/api/items/:id) matches the template
+  r.method = "DELETE";
+  b.Add(r);  // no journey: the automatic route keeps the template, no ":id" rewrite
+  auto totals = ByName(b.TakeAll());
+  EXPECT_EQ(totals["item"].count, 1);
+  EXPECT_EQ(totals["DELETE /api/items/{sku}"].count, 1);
+}
+
 TEST(RollupBuilderTest, MinuteBucketsFloorBeforeTheEpochToo) {
   config::Config c = config::DefaultConfig();
   RollupBuilder b(c, {}, BuilderOptions{});

@@ -159,9 +159,57 @@ Result<TimeWindow> ParseTimeWindow(const std::string& from, const std::string& t
   return w;
 }
 
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629: no overlongs, no surrogates,
+// at most U+10FFFF), or 0 when the bytes there are not one.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto b = [&s](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    lo = c == 0xE0 ? 0xA0 : 0x80;
+    hi = c == 0xED ? 0x9F : 0xBF;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    lo = c == 0xF0 ? 0x90 : 0x80;
+    hi = c == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size() || b(i + 1) < lo || b(i + 1) > hi) {
+    return 0;
+  }
+  for (size_t k = 2; k < len; ++k) {
+    if (b(i + k) < 0x80 || b(i + k) > 0xBF) {
+      return 0;
+    }
+  }
+  return len;
+}
+
+}  // namespace
+
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Valid UTF-8 passes through; any other byte (names keep the bytes clients sent) becomes
+      // U+FFFD, so the output is always valid JSON.
+      size_t len = Utf8SequenceLength(s, i);
+      if (len == 0) {
+        out += "\\ufffd";
+      } else {
+        out.append(s.substr(i, len));
+        i += len - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";
@@ -199,9 +247,10 @@ void PrintImportSummary(const importer::ImportSummary& s, const std::string& for
     }
     out += fmt::format(
         ",\"lines\":{},\"accepted\":{},\"warnings\":{},\"rejected\":{},\"late\":{},"
-        "\"routes_registered\":{},\"routes_overflowed\":{},\"requests_in_other\":{}",
+        "\"routes_registered\":{},\"routes_overflowed\":{},\"requests_in_other\":{},"
+        "\"sketches_downsampled\":{},\"rows_expired\":{}",
         s.lines, s.accepted, s.warnings, s.rejected, s.late, s.routes_registered,
-        s.routes_overflowed, s.requests_in_other);
+        s.routes_overflowed, s.requests_in_other, s.sketches_downsampled, s.rows_expired);
     auto counts = [&out](const char* name, const std::map<std::string, int64_t>& m) {
       out += fmt::format(",\"{}\":{{", name);
       bool first = true;
@@ -256,6 +305,11 @@ void PrintImportSummary(const importer::ImportSummary& s, const std::string& for
   if (s.routes_registered > 0 || s.routes_overflowed > 0) {
     fmt::print("routes: {} registered, {} over the cap ({} requests counted under 'other')\n",
                s.routes_registered, s.routes_overflowed, s.requests_in_other);
+  }
+  if (s.sketches_downsampled > 0 || s.rows_expired > 0) {
+    fmt::print("maintenance: {} minute sketches folded into hour rows, {} rows past retention "
+               "removed\n",
+               s.sketches_downsampled, s.rows_expired);
   }
   for (const auto& [code, n] : s.rejected_by_code) {
     fmt::print("  rejected {}: {}\n", code, n);

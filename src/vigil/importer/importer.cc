@@ -73,6 +73,8 @@ class Import {
                   const std::optional<store::StoredFile>& stored, FileResult* result);
   Status ProcessFile(const std::string& path);
   Status EnsureTransaction();
+  // Downsamples old minute sketches and applies the retention, in its own transaction.
+  Status Maintain();
   Status WriteRollups(std::vector<model::Rollup>* rollups);
   Status RegisterRoutes(const ingest::RollupBuilder& builder, std::vector<model::Rollup>* rollups,
                         FileResult* result);
@@ -377,6 +379,21 @@ Status Import::ProcessFile(const std::string& path) {
   }
 }
 
+Status Import::Maintain() {
+  const core::Timestamp now = env_.clock->Now();
+  const config::StoreSettings& settings = env_.config->store;
+  VIGIL_RETURN_IF_ERROR(EnsureTransaction());
+  VIGIL_ASSIGN_OR_RETURN(
+      summary_.sketches_downsampled,
+      tx_->DownsampleSketches((now - settings.sketch_downsample_after)
+                                  .FloorTo(core::Duration::Hours(1))));
+  VIGIL_ASSIGN_OR_RETURN(summary_.rows_expired,
+                         tx_->DeleteRollupsBefore(now - settings.retention));
+  Status st = tx_->Commit();
+  tx_.reset();
+  return st;
+}
+
 Result<ImportSummary> Import::Run() {
   if (options_.paths.empty()) {
     return InvalidArgumentError("no input files");
@@ -405,6 +422,9 @@ Result<ImportSummary> Import::Run() {
     }
   }
   tx_.reset();
+  if (st.ok() && summary_.failure.empty()) {
+    st = Maintain();
+  }
   (void)env_.store->ReleaseNode(node_, holder_);
   VIGIL_RETURN_IF_ERROR(st);
   summary_.committed = summary_.failure.empty();

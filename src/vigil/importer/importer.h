@@ -63,6 +63,9 @@ struct ImportSummary {
   std::map<std::string, int64_t> rejected_by_code, warnings_by_code;
   std::vector<LineReport> first_rejects, first_warnings;
   int64_t routes_registered = 0, routes_overflowed = 0, requests_in_other = 0;
+  // Maintenance after the import (DESIGN §3): minute sketches folded into hour rows, and
+  // rows dropped past the retention.
+  int64_t sketches_downsampled = 0, rows_expired = 0;
   bool committed = false;  // false: nothing was stored (a failed --strict import)
   std::string failure;     // why nothing was stored, when committed is false
   int node = 0;            // the node id this import wrote as

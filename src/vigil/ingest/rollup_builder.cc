@@ -117,15 +117,15 @@ void RollupBuilder::Add(const Request& request) {
 
   model::SeriesKind kind = model::SeriesKind::kRoute;
   std::string_view name;
-  const bool valid = !request.malformed_request && IsMethodToken(request.method) &&
-                     !request.target.empty() &&
-                     (request.target.front() == '/' || request.target.starts_with("http://") ||
-                      request.target.starts_with("https://"));
+  const std::string_view target = request.route.empty() ? request.target : request.route;
+  const bool valid =
+      !request.malformed_request && IsMethodToken(request.method) && !target.empty() &&
+      (target.front() == '/' || target.starts_with("http://") || target.starts_with("https://"));
   if (!valid) {
     name = model::kInvalidRequestRoute;
     ++stats_.invalid_requests;
   } else {
-    std::string_view path = RequestPath(request.target);
+    std::string_view path = RequestPath(target);
     for (const CompiledJourney& j : service.journeys) {
       if (!j.methods.empty() &&
           std::find(j.methods.begin(), j.methods.end(), request.method) == j.methods.end()) {
@@ -138,7 +138,13 @@ void RollupBuilder::Add(const Request& request) {
       }
     }
     if (name.empty()) {
-      AutomaticRoute(request.method, path, &route_buf_);
+      if (request.route.empty()) {
+        AutomaticRoute(request.method, path, &route_buf_);
+      } else {
+        route_buf_.assign(request.method);
+        route_buf_.push_back(' ');
+        route_buf_.append(path);
+      }
       if (service.known_routes.contains(route_buf_)) {
         name = route_buf_;
       } else if (service.new_route_budget > 0) {

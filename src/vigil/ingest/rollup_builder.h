@@ -29,6 +29,9 @@ struct Request {
   std::string_view environment;  // "" → the configured environment of the service
   std::string_view method;
   std::string_view target;  // path, possibly with a query
+  // A route template the source already knows (OTLP http.route, an event's "route"): journeys
+  // match it instead of the path, and it names the automatic route as given (no ":id" rewrite).
+  std::string_view route;
   std::string_view version;
   int status = 0;
   std::optional<core::LatencyUs> latency;  // nullopt: counted, no latency data

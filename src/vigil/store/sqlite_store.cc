@@ -200,6 +200,8 @@ class SqliteTransaction final : public Transaction {
                                            std::span<const std::string> routes, int cap,
                                            core::Timestamp now) override;
   Status SaveFilePosition(const FilePositionUpdate& update) override;
+  Result<int64_t> DownsampleSketches(core::Timestamp before) override;
+  Result<int64_t> DeleteRollupsBefore(core::Timestamp before) override;
   Status Commit() override;
 
  private:
@@ -515,7 +517,7 @@ Status SqliteStore::ScanRollups(const RollupQuery& query,
     sql += " AND s.service = ?1";
   }
   if (query.from) {
-    sql += " AND r.bucket_start_ms >= ?2";
+    sql += " AND (r.bucket_start_ms >= ?2 OR (r.resolution = 1 AND r.bucket_start_ms >= ?4))";
   }
   if (query.to) {
     sql += " AND r.bucket_start_ms < ?3";
@@ -528,6 +530,7 @@ Status SqliteStore::ScanRollups(const RollupQuery& query,
   }
   if (query.from) {
     q.Bind(2, query.from->unix_ms());
+    q.Bind(4, query.from->FloorTo(core::Duration::Hours(1)).unix_ms());
   }
   if (query.to) {
     q.Bind(3, query.to->unix_ms());
@@ -738,6 +741,60 @@ Status SqliteTransaction::SaveFilePosition(const FilePositionUpdate& update) {
                                    ": another import moved this file's position meanwhile");
   }
   return OkStatus();
+}
+
+Result<int64_t> SqliteTransaction::DownsampleSketches(core::Timestamp before) {
+  sqlite3* db = store_->db_;
+  // Read, then claim, the sketches: this transaction holds SQLite's write lock (BEGIN
+  // IMMEDIATE), so no other writer can fold or update them in between.
+  Stmt claim;
+  VIGIL_RETURN_IF_ERROR(claim.Prepare(
+      db,
+      "SELECT series_id, bucket_start_ms, sketch FROM rollups WHERE resolution = 0 AND "
+      "bucket_start_ms < ?1 AND sketch IS NOT NULL"));
+  claim.Bind(1, before.unix_ms());
+  const double accuracy = store_->info_.sketch_relative_accuracy;
+  std::map<std::pair<int64_t, int64_t>, sketch::Sketch> hours;
+  int64_t folded = 0;
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, claim.Step());
+    if (!row) {
+      break;
+    }
+    VIGIL_ASSIGN_OR_RETURN(sketch::Sketch minute, sketch::Sketch::Decode(claim.Blob(2)));
+    int64_t hour = core::Timestamp::FromUnixMillis(claim.Int(1))
+                       .FloorTo(core::Duration::Hours(1))
+                       .unix_ms();
+    auto [it, inserted] = hours.try_emplace({claim.Int(0), hour}, sketch::Sketch(accuracy));
+    VIGIL_RETURN_IF_ERROR(it->second.Merge(minute));
+    ++folded;
+  }
+  Stmt clear;
+  VIGIL_RETURN_IF_ERROR(clear.Prepare(
+      db,
+      "UPDATE rollups SET sketch = NULL WHERE resolution = 0 AND bucket_start_ms < ?1 AND "
+      "sketch IS NOT NULL"));
+  clear.Bind(1, before.unix_ms());
+  VIGIL_RETURN_IF_ERROR(clear.Run());
+  if (sqlite3_changes(db) != folded) {
+    return InternalError("downsampling: the claimed minute sketches changed under the lock");
+  }
+  for (auto& [key, hour_sketch] : hours) {
+    model::Rollup r;
+    r.resolution = model::Resolution::kHour;
+    r.bucket_start = core::Timestamp::FromUnixMillis(key.second);
+    r.latency = std::move(hour_sketch);
+    VIGIL_RETURN_IF_ERROR(MergeOne(key.first, r));
+  }
+  return folded;
+}
+
+Result<int64_t> SqliteTransaction::DeleteRollupsBefore(core::Timestamp before) {
+  Stmt del;
+  VIGIL_RETURN_IF_ERROR(del.Prepare(store_->db_, "DELETE FROM rollups WHERE bucket_start_ms < ?1"));
+  del.Bind(1, before.unix_ms());
+  VIGIL_RETURN_IF_ERROR(del.Run());
+  return static_cast<int64_t>(sqlite3_changes(store_->db_));
 }
 
 Status SqliteTransaction::Commit() {

@@ -51,7 +51,9 @@ struct RouteRegistration {
   std::vector<std::string> overflowed;  // refused by the cap: their rollups belong to "other"
 };
 
-// A filter over stored rollups. Bucket starts in [from, to); unset bounds are open.
+// A filter over stored rollups. Bucket starts in [from, to); unset bounds are open. Hour rows
+// (downsampled sketches) whose hour overlaps the window are included too: a window that cuts
+// an hour is widened to whole hours for sketches (the caller marks it so).
 struct RollupQuery {
   std::optional<std::string> service;
   std::optional<core::Timestamp> from;
@@ -83,6 +85,15 @@ class Transaction {
   // Compare-and-set of a file's position (see FilePositionUpdate). kFailedPrecondition when
   // another import moved it (or stored the same new file) since: roll back and read again.
   virtual Status SaveFilePosition(const FilePositionUpdate& update) = 0;
+
+  // Folds every minute sketch with a bucket before `before` (whichever node wrote it) into
+  // this writer's hour rows, claiming it (the minute row keeps its counters; its sketch
+  // becomes NULL). Returns how many minute sketches were folded. DESIGN §3.
+  virtual Result<int64_t> DownsampleSketches(core::Timestamp before) = 0;
+
+  // Deletes every rollup row (all nodes, all resolutions) with a bucket before `before`
+  // (retention). Returns how many rows went.
+  virtual Result<int64_t> DeleteRollupsBefore(core::Timestamp before) = 0;
 
   // Checks and renews the writer's node lease, then commits. kFailedPrecondition when the
   // lease was lost (another writer holds the node): nothing is committed.
