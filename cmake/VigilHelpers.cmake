@@ -31,6 +31,10 @@ function(vigil_add_module module)
   endforeach()
   vigil_set_warnings(${target})
   vigil_set_sanitizers(${target})
+  # Fuzz targets need coverage from the code they drive, not only from their harness.
+  if(VIGIL_BUILD_FUZZ AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+  endif()
 endfunction()
 
 # vigil_add_test_suite(<name> SOURCES ... DEPS ... [LABELS ...]): one GoogleTest binary.
