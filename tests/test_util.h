@@ -1,31 +1,33 @@
 // Test helpers shared by every suite (STYLE §6): status matchers, temp dirs, test data paths.
 #pragma once
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <random>
 #include <string>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "vigil/core/status.h"
 
 // EXPECT_OK / ASSERT_OK take a Status or a Result<T> and print its error on failure.
-#define EXPECT_OK(expr)                                         \
-  do {                                                          \
+#define EXPECT_OK(expr)                                                 \
+  do {                                                                  \
     const ::vigil::Status vigil_st_ = ::vigil::testing::StatusOf(expr); \
-    EXPECT_TRUE(vigil_st_.ok()) << vigil_st_.ToString();        \
+    EXPECT_TRUE(vigil_st_.ok()) << vigil_st_.ToString();                \
   } while (false)
-#define ASSERT_OK(expr)                                         \
-  do {                                                          \
+#define ASSERT_OK(expr)                                                 \
+  do {                                                                  \
     const ::vigil::Status vigil_st_ = ::vigil::testing::StatusOf(expr); \
-    ASSERT_TRUE(vigil_st_.ok()) << vigil_st_.ToString();        \
+    ASSERT_TRUE(vigil_st_.ok()) << vigil_st_.ToString();                \
   } while (false)
 
 namespace vigil::testing {
 
 // The Status of a Status or of a Result<T>, for the macros above.
-inline const Status& StatusOf(const Status& s) { return s; }
+inline const Status& StatusOf(const Status& s) {
+  return s;
+}
 template <typename T>
 Status StatusOf(const Result<T>& r) {
   return r.status();

@@ -1,7 +1,5 @@
 #include "vigil/importer/importer.h"
 
-#include <zlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -9,8 +7,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include <zlib.h>
 
 #include "test_util.h"
+
 #include "vigil/demo/access_log_gen.h"
 #include "vigil/model/rollup.h"
 

@@ -36,8 +36,8 @@ TEST(IsIdSegmentTest, NumbersUuidsAndLongHex) {
       {"0", true},
       {"123e4567-e89b-12d3-a456-426614174000", true},
       {"123E4567-E89B-12D3-A456-426614174000", true},
-      {"0123456789abcdef", true},        // 16 hex digits
-      {"0123456789abcde", false},        // 15: a word may be that long
+      {"0123456789abcdef", true},  // 16 hex digits
+      {"0123456789abcde", false},  // 15: a word may be that long
       {"deadbeefdeadbeefdeadbeefdeadbeef", true},
       {"items", false},
       {"v2", false},

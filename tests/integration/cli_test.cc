@@ -1,17 +1,17 @@
 // The vigil binary end to end: generate a log, init, ingest, latency — and the latency table
 // checked against the exact values the generator knows (counts and 5xx exact, percentiles
 // within the sketch's 1% of the nearest-rank value).
-#include <simdjson.h>
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <simdjson.h>
 #include <string>
 #include <vector>
 
 #include "test_util.h"
+#include <sys/wait.h>
+
 #include "vigil/demo/access_log_gen.h"
 
 namespace vigil {
@@ -62,8 +62,8 @@ TEST(CliTest, InitIngestLatencyMatchesTheGeneratorsTruth) {
   o.disorder_ms = 2000;
   std::map<std::string, Truth> truth;
   ASSERT_OK(demo::WriteSampleAccessLog(o, dir.File("access.log"), [&](const auto& r) {
-    std::string name = r.method.empty() ? "invalid request"
-                                        : std::string(r.method) + " " + std::string(r.route);
+    std::string name =
+        r.method.empty() ? "invalid request" : std::string(r.method) + " " + std::string(r.route);
     Truth& t = truth[name];
     ++t.count;
     t.bad += r.status >= 500 ? 1 : 0;

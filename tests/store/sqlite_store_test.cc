@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "test_util.h"
+
 #include "vigil/store/store.h"
 
 namespace vigil::store {
@@ -99,7 +100,7 @@ TEST_F(SqliteStoreTest, MergesIntoTheWritersOwnRows) {
     ASSERT_OK((*tx)->Commit());
   }
   std::vector<model::Rollup> rows = ScanAll(store);
-  ASSERT_EQ(rows.size(), 2u);  // one row per node
+  ASSERT_EQ(rows.size(), 2u);   // one row per node
   EXPECT_EQ(rows[0].count, 4);  // node 1 merged twice
   EXPECT_EQ(rows[0].bad, 2);
   EXPECT_EQ(rows[0].over, std::vector<int64_t>{2});

@@ -1,7 +1,5 @@
 // vigil's main(): parses flags, builds the objects a verb needs and calls the modules. The
 // verbs' logic lives in the modules (STYLE §1); output rendering lives in output.cc.
-#include <unistd.h>
-
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -9,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -72,8 +71,8 @@ struct InitFlags {
 };
 
 int RunInit(const InitFlags& flags) {
-  std::string path = flags.common.config_path.empty() ? kDefaultConfigPath
-                                                      : flags.common.config_path;
+  std::string path =
+      flags.common.config_path.empty() ? kDefaultConfigPath : flags.common.config_path;
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !flags.force) {
     fmt::print("{} exists; kept as it is (--force rewrites it)\n", path);
@@ -222,8 +221,8 @@ int Main(int argc, char** argv) {
   const std::vector<std::string> kFormats = {"table", "json", "csv"};
 
   InitFlags init;
-  CLI::App* init_cmd =
-      app.add_subcommand("init", "write ./vigil.yaml (examples commented out) and create the store");
+  CLI::App* init_cmd = app.add_subcommand(
+      "init", "write ./vigil.yaml (examples commented out) and create the store");
   AddCommonFlags(init_cmd, &init.common);
   init_cmd->add_flag("--force", init.force, "rewrite an existing config file");
 
@@ -234,8 +233,9 @@ int Main(int argc, char** argv) {
       ingest_cmd->add_subcommand("access-log", "import nginx/Apache/GoAccess-style access logs");
   AddCommonFlags(access_cmd, &ingest.common);
   access_cmd->add_option("files", ingest.options.paths, "log files (plain or .gz)")->required();
-  access_cmd->add_option("--log-format", ingest.options.log_format,
-                         "auto | nginx | apache | a GoAccess format name | a format string")
+  access_cmd
+      ->add_option("--log-format", ingest.options.log_format,
+                   "auto | nginx | apache | a GoAccess format name | a format string")
       ->default_val("auto");
   access_cmd->add_option("--date-format", ingest.options.date_format,
                          "strftime date format for %d (GoAccess style)");

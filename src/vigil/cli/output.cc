@@ -23,7 +23,9 @@ std::string Ms(const std::optional<double>& v) {
   return fmt::format("{:.3f}", *v);
 }
 
-std::string JsonMs(const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : "null"; }
+std::string JsonMs(const std::optional<double>& v) {
+  return v ? fmt::format("{:.3f}", *v) : "null";
+}
 
 std::string Percent(const std::optional<double>& ratio) {
   if (!ratio) {
@@ -265,8 +267,8 @@ void PrintImportSummary(const importer::ImportSummary& s, const std::string& for
     auto issues = [&out](const char* name, const std::vector<importer::LineReport>& v) {
       out += fmt::format(",\"{}\":[", name);
       for (size_t i = 0; i < v.size(); ++i) {
-        out += fmt::format("{}{{\"file\":{},\"line\":{},\"code\":{},\"reason\":{}}}",
-                           i ? "," : "", JsonString(v[i].file), v[i].line, JsonString(v[i].code),
+        out += fmt::format("{}{{\"file\":{},\"line\":{},\"code\":{},\"reason\":{}}}", i ? "," : "",
+                           JsonString(v[i].file), v[i].line, JsonString(v[i].code),
                            JsonString(v[i].reason));
       }
       out += "]";
@@ -307,9 +309,10 @@ void PrintImportSummary(const importer::ImportSummary& s, const std::string& for
                s.routes_registered, s.routes_overflowed, s.requests_in_other);
   }
   if (s.sketches_downsampled > 0 || s.rows_expired > 0) {
-    fmt::print("maintenance: {} minute sketches folded into hour rows, {} rows past retention "
-               "removed\n",
-               s.sketches_downsampled, s.rows_expired);
+    fmt::print(
+        "maintenance: {} minute sketches folded into hour rows, {} rows past retention "
+        "removed\n",
+        s.sketches_downsampled, s.rows_expired);
   }
   for (const auto& [code, n] : s.rejected_by_code) {
     fmt::print("  rejected {}: {}\n", code, n);
@@ -337,10 +340,9 @@ void PrintLatencyTable(const std::vector<metrics::LatencyRow>& rows, const TimeW
     out += "},\"rows\":[";
     for (size_t i = 0; i < rows.size(); ++i) {
       const metrics::LatencyRow& r = rows[i];
-      out += fmt::format(
-          "{}{{\"service\":{},\"environment\":{},\"kind\":{},\"name\":{}", i ? "," : "",
-          JsonString(r.service), JsonString(r.environment),
-          JsonString(model::SeriesKindName(r.kind)), JsonString(r.name));
+      out += fmt::format("{}{{\"service\":{},\"environment\":{},\"kind\":{},\"name\":{}",
+                         i ? "," : "", JsonString(r.service), JsonString(r.environment),
+                         JsonString(model::SeriesKindName(r.kind)), JsonString(r.name));
       if (by_version) {
         out += ",\"version\":" + JsonString(r.version);
       }
@@ -355,9 +357,10 @@ void PrintLatencyTable(const std::vector<metrics::LatencyRow>& rows, const TimeW
     return;
   }
   if (format == "csv") {
-    fmt::print("service,environment,kind,name,{}count,bad,client_errors,error_rate,"
-               "latency_count,p50_ms,p95_ms,p99_ms,p99_9_ms\n",
-               by_version ? "version," : "");
+    fmt::print(
+        "service,environment,kind,name,{}count,bad,client_errors,error_rate,"
+        "latency_count,p50_ms,p95_ms,p99_ms,p99_9_ms\n",
+        by_version ? "version," : "");
     for (const metrics::LatencyRow& r : rows) {
       fmt::print("{},{},{},{},{}{},{},{},{},{},{},{},{},{}\n", CsvField(r.service),
                  CsvField(r.environment), model::SeriesKindName(r.kind), CsvField(r.name),
@@ -380,8 +383,8 @@ void PrintLatencyTable(const std::vector<metrics::LatencyRow>& rows, const TimeW
   }
   name_width = std::min<size_t>(name_width, 60);
   fmt::print("{:<{}}  {:<{}}  {:>10}  {:>8}  {:>8}  {:>8}  {:>10}  {:>10}  {:>10}  {:>10}\n",
-             "SERVICE", service_width, "JOURNEY / ROUTE", name_width, "COUNT", "5XX", "4XX",
-             "ERR%", "P50_MS", "P95_MS", "P99_MS", "P99.9_MS");
+             "SERVICE", service_width, "JOURNEY / ROUTE", name_width, "COUNT", "5XX", "4XX", "ERR%",
+             "P50_MS", "P95_MS", "P99_MS", "P99.9_MS");
   for (const metrics::LatencyRow& r : rows) {
     std::string name = RowName(r);
     if (by_version) {

@@ -7,11 +7,11 @@ namespace vigil::internal {
 }  // namespace vigil::internal
 
 // Always on: aborts with file:line, the condition and a message.
-#define VIGIL_CHECK(cond, msg)                                               \
-  do {                                                                       \
-    if (!(cond)) [[unlikely]] {                                              \
+#define VIGIL_CHECK(cond, msg)                                                        \
+  do {                                                                                \
+    if (!(cond)) [[unlikely]] {                                                       \
       ::vigil::internal::CheckFailed(__builtin_FILE(), __builtin_LINE(), #cond, msg); \
-    }                                                                        \
+    }                                                                                 \
   } while (false)
 
 #ifdef NDEBUG

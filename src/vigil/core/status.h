@@ -53,7 +53,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status OkStatus() { return Status(); }
+inline Status OkStatus() {
+  return Status();
+}
 Status InvalidArgumentError(std::string message);
 Status NotFoundError(std::string message);
 Status AlreadyExistsError(std::string message);
@@ -68,8 +70,8 @@ Status InternalError(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(const T& value) : v_(value) {}  // NOLINT(google-explicit-constructor)
-  Result(T&& value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(const T& value) : v_(value) {}            // NOLINT(google-explicit-constructor)
+  Result(T&& value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     VIGIL_CHECK(!std::get<Status>(v_).ok(), "Result constructed from an OK Status");
   }
@@ -105,12 +107,12 @@ class [[nodiscard]] Result {
 #define VIGIL_STATUS_CONCAT(a, b) VIGIL_STATUS_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define VIGIL_RETURN_IF_ERROR(expr)               \
-  do {                                            \
-    ::vigil::Status vigil_status_tmp_ = (expr);   \
-    if (!vigil_status_tmp_.ok()) {                \
-      return vigil_status_tmp_;                   \
-    }                                             \
+#define VIGIL_RETURN_IF_ERROR(expr)             \
+  do {                                          \
+    ::vigil::Status vigil_status_tmp_ = (expr); \
+    if (!vigil_status_tmp_.ok()) {              \
+      return vigil_status_tmp_;                 \
+    }                                           \
   } while (false)
 
 // `lhs = value of rexpr`, or returns its Status. `lhs` may declare: `auto x`.

@@ -1,7 +1,5 @@
 #include "vigil/importer/importer.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -9,6 +7,8 @@
 #include <set>
 #include <span>
 #include <utility>
+
+#include <openssl/evp.h>
 
 #include "vigil/importer/input_file.h"
 #include "vigil/importer/parsers.h"
@@ -149,9 +149,9 @@ Status Import::RegisterRoutes(const ingest::RollupBuilder& builder,
   }
   VIGIL_RETURN_IF_ERROR(EnsureTransaction());
   for (const auto& [service, routes] : by_service) {
-    VIGIL_ASSIGN_OR_RETURN(store::RouteRegistration reg,
-                           tx_->RegisterRoutes(service, routes, env_.config->ingest.route_cap,
-                                               env_.clock->Now()));
+    VIGIL_ASSIGN_OR_RETURN(
+        store::RouteRegistration reg,
+        tx_->RegisterRoutes(service, routes, env_.config->ingest.route_cap, env_.clock->Now()));
     result->routes_registered += static_cast<int64_t>(reg.registered.size());
     result->routes_overflowed += static_cast<int64_t>(reg.overflowed.size());
     if (reg.overflowed.empty()) {
@@ -165,8 +165,8 @@ Status Import::RegisterRoutes(const ingest::RollupBuilder& builder,
         r.series.name = std::string(model::kOtherRoute);
       }
     }
-    for (const model::SeriesKey& key : std::vector<model::SeriesKey>(written_series_.begin(),
-                                                                      written_series_.end())) {
+    for (const model::SeriesKey& key :
+         std::vector<model::SeriesKey>(written_series_.begin(), written_series_.end())) {
       if (key.service == service && refused.contains(key.name)) {
         model::SeriesKey other = key;
         other.name = std::string(model::kOtherRoute);
@@ -196,9 +196,8 @@ Status Import::ReadFile(InputFile* file, std::string_view prefix,
     int64_t skipped = 0;
     while (skipped < start) {
       VIGIL_ASSIGN_OR_RETURN(
-          size_t got,
-          file->Read(scratch.data(),
-                     static_cast<size_t>(std::min<int64_t>(start - skipped, 1 << 20))));
+          size_t got, file->Read(scratch.data(),
+                                 static_cast<size_t>(std::min<int64_t>(start - skipped, 1 << 20))));
       if (got == 0) {
         break;
       }
@@ -385,10 +384,9 @@ Status Import::Maintain() {
   VIGIL_RETURN_IF_ERROR(EnsureTransaction());
   VIGIL_ASSIGN_OR_RETURN(
       summary_.sketches_downsampled,
-      tx_->DownsampleSketches((now - settings.sketch_downsample_after)
-                                  .FloorTo(core::Duration::Hours(1))));
-  VIGIL_ASSIGN_OR_RETURN(summary_.rows_expired,
-                         tx_->DeleteRollupsBefore(now - settings.retention));
+      tx_->DownsampleSketches(
+          (now - settings.sketch_downsample_after).FloorTo(core::Duration::Hours(1))));
+  VIGIL_ASSIGN_OR_RETURN(summary_.rows_expired, tx_->DeleteRollupsBefore(now - settings.retention));
   Status st = tx_->Commit();
   tx_.reset();
   return st;

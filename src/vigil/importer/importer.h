@@ -44,10 +44,10 @@ struct LineReport {
 
 struct FileSummary {
   std::string path;
-  std::string format;           // what was read: "nginx combined + $request_time"
-  int64_t start_position = 0;   // decompressed byte offset the import started from
+  std::string format;          // what was read: "nginx combined + $request_time"
+  int64_t start_position = 0;  // decompressed byte offset the import started from
   int64_t end_position = 0;
-  int64_t lines = 0;            // complete lines read this time
+  int64_t lines = 0;  // complete lines read this time
   int64_t accepted = 0;
   int64_t warnings = 0;
   int64_t rejected = 0;

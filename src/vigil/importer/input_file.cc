@@ -1,14 +1,15 @@
 #include "vigil/importer/input_file.h"
 
-#include <zlib.h>
-
 #include <cstring>
 #include <filesystem>
+#include <zlib.h>
 
 namespace vigil::importer {
 namespace {
 
-gzFile Gz(void* p) { return static_cast<gzFile>(p); }
+gzFile Gz(void* p) {
+  return static_cast<gzFile>(p);
+}
 
 }  // namespace
 
@@ -57,8 +58,8 @@ Result<size_t> InputFile::Read(char* buf, size_t n) {
     int errnum = 0;
     const char* msg = gzerror(Gz(gz_), &errnum);
     if (errnum != Z_OK && errnum != Z_STREAM_END) {
-      return DataLossError(path_ + ": truncated or corrupt gzip data: " +
-                           (msg != nullptr ? msg : "unknown"));
+      return DataLossError(
+          path_ + ": truncated or corrupt gzip data: " + (msg != nullptr ? msg : "unknown"));
     }
   }
   offset_ += got;
@@ -87,7 +88,9 @@ Status InputFile::Rewind() {
   return OkStatus();
 }
 
-int64_t InputFile::disk_offset() const { return gzoffset(Gz(gz_)); }
+int64_t InputFile::disk_offset() const {
+  return gzoffset(Gz(gz_));
+}
 
 LineReader::LineReader(InputFile* file, size_t buffer_bytes)
     : file_(file), buf_(std::max(buffer_bytes, kMaxLineBytes * 2)), buf_offset_(file->offset()) {}

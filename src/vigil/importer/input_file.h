@@ -73,7 +73,7 @@ class LineReader {
   size_t begin_ = 0;
   size_t end_ = 0;
   bool eof_ = false;
-  bool skipping_ = false;  // inside an overlong line, discarding to its '\n'
+  bool skipping_ = false;   // inside an overlong line, discarding to its '\n'
   int64_t buf_offset_ = 0;  // decompressed offset of buf_[0]
   Status status_;
 };

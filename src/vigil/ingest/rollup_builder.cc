@@ -18,7 +18,7 @@ RollupBuilder::RollupBuilder(const config::Config& config, const model::RouteSna
     : config_(config),
       options_(std::move(options)),
       default_service_(config.default_service.empty() ? std::string(kDefaultServiceName)
-                                                       : config.default_service),
+                                                      : config.default_service),
       horizon_(config.ingest.reorder_horizon),
       route_cap_(config.ingest.route_cap) {
   for (const auto& [service, names] : routes.services) {

@@ -68,9 +68,7 @@ class RollupBuilder {
 
   // Automatic routes this builder created that were not in its snapshot: (service, route), in
   // order of first appearance. At most cap − snapshot count per service.
-  const std::vector<std::pair<std::string, std::string>>& new_routes() const {
-    return new_routes_;
-  }
+  const std::vector<std::pair<std::string, std::string>>& new_routes() const { return new_routes_; }
   const BuilderStats& stats() const { return stats_; }
 
  private:

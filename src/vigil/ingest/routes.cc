@@ -76,8 +76,7 @@ bool IsMethodToken(std::string_view method) {
 
 Result<RoutePattern> RoutePattern::Compile(std::string_view pattern) {
   if (pattern.empty() || pattern.front() != '/') {
-    return InvalidArgumentError("route pattern '" + std::string(pattern) +
-                                "' must start with '/'");
+    return InvalidArgumentError("route pattern '" + std::string(pattern) + "' must start with '/'");
   }
   RoutePattern p;
   p.text_ = std::string(pattern);

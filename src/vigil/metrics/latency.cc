@@ -34,8 +34,8 @@ Result<std::vector<LatencyRow>> LatencyTable(store::Store& store, const LatencyQ
     if (query.journey && r.series.name != *query.journey) {
       return OkStatus();
     }
-    Key key{r.series.service, r.series.environment, static_cast<int>(r.series.kind),
-            r.series.name, query.by_version ? r.series.version : std::string()};
+    Key key{r.series.service, r.series.environment, static_cast<int>(r.series.kind), r.series.name,
+            query.by_version ? r.series.version : std::string()};
     auto it = acc.find(key);
     if (it == acc.end()) {
       Acc a{LatencyRow{}, sketch::Sketch(accuracy)};

@@ -17,7 +17,7 @@ namespace vigil::metrics {
 
 struct LatencyQuery {
   std::optional<std::string> service;
-  std::optional<std::string> journey;  // a journey or route name
+  std::optional<std::string> journey;   // a journey or route name
   std::optional<core::Timestamp> from;  // [from, to); unset = all stored data
   std::optional<core::Timestamp> to;
   bool by_version = false;  // one row per version as sent

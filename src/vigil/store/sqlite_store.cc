@@ -1,13 +1,13 @@
 #include "vigil/store/sqlite_store.h"
 
-#include <sqlite3.h>
-
 #include <array>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <utility>
+
+#include <sqlite3.h>
 
 namespace vigil::store {
 namespace {
@@ -129,13 +129,15 @@ class Stmt {
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string_view Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p == nullptr ? std::string_view()
-                        : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+    return p == nullptr
+               ? std::string_view()
+               : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
   std::string_view Blob(int col) const {
     const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
-    return p == nullptr ? std::string_view()
-                        : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+    return p == nullptr
+               ? std::string_view()
+               : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
 
  private:
@@ -225,11 +227,10 @@ class SqliteStore final : public Store {
   Status Init(const std::string& path, const OpenOptions& options);
 
   const StoreInfo& info() const override { return info_; }
-  Result<int> LeaseNode(std::string_view holder, core::Timestamp now,
-                        core::Duration ttl) override;
+  Result<int> LeaseNode(std::string_view holder, core::Timestamp now, core::Duration ttl) override;
   Status ReleaseNode(int node, std::string_view holder) override;
-  Result<std::unique_ptr<Transaction>> Begin(int node, std::string_view holder,
-                                             core::Timestamp now, core::Duration ttl) override;
+  Result<std::unique_ptr<Transaction>> Begin(int node, std::string_view holder, core::Timestamp now,
+                                             core::Duration ttl) override;
   Result<model::RouteSnapshot> LoadRoutes() override;
   Result<std::vector<int64_t>> FilePrefixLengths() override;
   Result<std::optional<StoredFile>> FindFile(int64_t prefix_len,
@@ -264,8 +265,7 @@ Status SqliteStore::Init(const std::string& path, const OpenOptions& options) {
       "SELECT id FROM series WHERE service=?1 AND environment=?2 AND kind=?3 AND name=?4 AND "
       "version=?5"));
   VIGIL_RETURN_IF_ERROR(insert_series_.Prepare(
-      db_,
-      "INSERT INTO series(service, environment, kind, name, version) VALUES(?1,?2,?3,?4,?5)"));
+      db_, "INSERT INTO series(service, environment, kind, name, version) VALUES(?1,?2,?3,?4,?5)"));
   VIGIL_RETURN_IF_ERROR(select_rollup_.Prepare(
       db_,
       "SELECT count, bad, client_errors, thresholds, over_counts, sketch FROM rollups WHERE "
@@ -282,8 +282,7 @@ Status SqliteStore::Init(const std::string& path, const OpenOptions& options) {
       db_,
       "SELECT resolution, bucket_start_ms, count, bad, client_errors, thresholds, over_counts, "
       "sketch FROM rollups WHERE series_id=?1 AND node=?2"));
-  VIGIL_RETURN_IF_ERROR(
-      count_routes_.Prepare(db_, "SELECT count(*) FROM routes WHERE service=?1"));
+  VIGIL_RETURN_IF_ERROR(count_routes_.Prepare(db_, "SELECT count(*) FROM routes WHERE service=?1"));
   VIGIL_RETURN_IF_ERROR(
       select_route_.Prepare(db_, "SELECT 1 FROM routes WHERE service=?1 AND name=?2"));
   VIGIL_RETURN_IF_ERROR(insert_route_.Prepare(
@@ -296,8 +295,8 @@ Status SqliteStore::Init(const std::string& path, const OpenOptions& options) {
       db_,
       "INSERT INTO files(prefix_len, prefix_hash, position, path, updated_ms, line_count) "
       "VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(prefix_len, prefix_hash) DO NOTHING"));
-  VIGIL_RETURN_IF_ERROR(renew_lease_.Prepare(
-      db_, "UPDATE nodes SET lease_until_ms=?3 WHERE id=?1 AND holder=?2"));
+  VIGIL_RETURN_IF_ERROR(
+      renew_lease_.Prepare(db_, "UPDATE nodes SET lease_until_ms=?3 WHERE id=?1 AND holder=?2"));
   return OkStatus();
 }
 
@@ -341,8 +340,7 @@ Status SqliteStore::Migrate(const OpenOptions& options) {
     }
   }
   Stmt put;
-  VIGIL_RETURN_IF_ERROR(
-      put.Prepare(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
+  VIGIL_RETURN_IF_ERROR(put.Prepare(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
   put.Bind(1, std::string_view("schema_version"));
   put.Bind(2, std::to_string(kMigrations.size()));
   if (Status st = put.Run(); !st.ok()) {
@@ -376,8 +374,8 @@ Result<int> SqliteStore::LeaseNode(std::string_view holder, core::Timestamp now,
                                    core::Duration ttl) {
   VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   Stmt free_node;
-  VIGIL_RETURN_IF_ERROR(free_node.Prepare(
-      db_, "SELECT id FROM nodes WHERE lease_until_ms < ?1 ORDER BY id LIMIT 1"));
+  VIGIL_RETURN_IF_ERROR(
+      free_node.Prepare(db_, "SELECT id FROM nodes WHERE lease_until_ms < ?1 ORDER BY id LIMIT 1"));
   free_node.Bind(1, now.unix_ms());
   Result<bool> row = free_node.Step();
   if (!row.ok()) {
@@ -762,9 +760,8 @@ Result<int64_t> SqliteTransaction::DownsampleSketches(core::Timestamp before) {
       break;
     }
     VIGIL_ASSIGN_OR_RETURN(sketch::Sketch minute, sketch::Sketch::Decode(claim.Blob(2)));
-    int64_t hour = core::Timestamp::FromUnixMillis(claim.Int(1))
-                       .FloorTo(core::Duration::Hours(1))
-                       .unix_ms();
+    int64_t hour =
+        core::Timestamp::FromUnixMillis(claim.Int(1)).FloorTo(core::Duration::Hours(1)).unix_ms();
     auto [it, inserted] = hours.try_emplace({claim.Int(0), hour}, sketch::Sketch(accuracy));
     VIGIL_RETURN_IF_ERROR(it->second.Merge(minute));
     ++folded;
@@ -816,7 +813,8 @@ Status SqliteTransaction::Commit() {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const OpenOptions& options) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const OpenOptions& options) {
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
   if (!exists && !options.create_if_missing) {

@@ -124,8 +124,7 @@ class Store {
   // Starts a write transaction for `node`, whose lease `holder` holds; `now` renews it at
   // commit for `ttl`.
   virtual Result<std::unique_ptr<Transaction>> Begin(int node, std::string_view holder,
-                                                     core::Timestamp now,
-                                                     core::Duration ttl) = 0;
+                                                     core::Timestamp now, core::Duration ttl) = 0;
 
   virtual Result<model::RouteSnapshot> LoadRoutes() = 0;
 
