@@ -360,6 +360,51 @@ TEST_F(ImporterTest, TwoImportsOfOneFileAtOnceCountItOnce) {
   EXPECT_EQ(Stored(), truth.routes);
 }
 
+TEST_F(ImporterTest, RequestEventsInNdjsonAndCsv) {
+  WriteFile(dir_.File("events.ndjson"),
+            "{\"timestamp\":\"2026-11-02T10:00:01Z\",\"service\":\"shop\",\"method\":\"GET\","
+            "\"path\":\"/api/items/42?x=1\",\"status\":200,\"duration_ms\":12.5}\n"
+            "{\"timestamp\":1793613602000,\"service\":\"shop\",\"method\":\"POST\","
+            "\"route\":\"/api/orders/{id}\",\"status\":503,\"duration_us\":900000,"
+            "\"version\":\"2.4.1\"}\n"
+            "{\"timestamp\":\"not a time\",\"method\":\"GET\",\"path\":\"/\",\"status\":200}\n");
+  ImportEnv env;
+  env.store = store_.get();
+  env.config = &config_;
+  env.clock = &clock_;
+  ImportOptions o;
+  o.kind = InputKind::kEvents;
+  o.paths = {dir_.File("events.ndjson")};
+  auto s = RunImport(env, o);
+  ASSERT_OK(s);
+  EXPECT_EQ(s->accepted, 2);
+  EXPECT_EQ(s->rejected, 1);
+  ASSERT_EQ(s->first_rejects.size(), 1u);
+  EXPECT_EQ(s->first_rejects[0].line, 3);
+  EXPECT_EQ(s->files[0].format, "request events (NDJSON)");
+
+  // CSV, resumed mid-file: the header still names the columns.
+  const std::string csv = dir_.File("events.csv");
+  WriteFile(csv,
+            "timestamp,service,method,path,status,duration_ms\n"
+            "2026-11-02T10:00:03Z,shop,GET,/api/items/7,404,3\n");
+  o.paths = {csv};
+  auto first = RunImport(env, o);
+  ASSERT_OK(first);
+  EXPECT_EQ(first->accepted, 1);
+  WriteFile(csv, "2026-11-02T10:00:04Z,shop,GET,/api/items/8,200,4\n", /*append=*/true);
+  auto second = RunImport(env, o);
+  ASSERT_OK(second);
+  EXPECT_EQ(second->accepted, 1);
+  EXPECT_EQ(second->rejected, 0);
+
+  TotalsByRoute stored = Stored();
+  EXPECT_EQ(stored["GET /api/items/:id"].count, 3);
+  EXPECT_EQ(stored["GET /api/items/:id"].client_errors, 1);
+  EXPECT_EQ(stored["POST /api/orders/{id}"].count, 1);
+  EXPECT_EQ(stored["POST /api/orders/{id}"].bad, 1);
+}
+
 TEST_F(ImporterTest, RouteCapOverflowGoesToOther) {
   config_.ingest.route_cap = 5;
   Truth truth = Generate(5'000);

@@ -254,6 +254,24 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}));
   access_cmd->add_flag("--quiet", ingest.quiet, "no progress bar or notices");
 
+  CLI::App* events_cmd = ingest_cmd->add_subcommand(
+      "events", "import request events (NDJSON or CSV; schema in docs/inputs.md)");
+  AddCommonFlags(events_cmd, &ingest.common);
+  events_cmd->add_option("files", ingest.options.paths, "event files (plain or .gz)")->required();
+  events_cmd->add_option("--input-format", ingest.options.input_format, "auto | ndjson | csv")
+      ->check(CLI::IsMember({"auto", "ndjson", "csv"}))
+      ->default_val("auto");
+  events_cmd->add_option("--service", ingest.options.service,
+                         "service of every event (default: the event's, else the config's "
+                         "default_service)");
+  events_cmd->add_flag("--strict", ingest.options.strict,
+                       "any rejected line fails the import and stores nothing");
+  events_cmd->add_flag("--force", ingest.options.force,
+                       "read files again from the start (their events count again)");
+  events_cmd->add_option("--format", ingest.format, "summary format")
+      ->check(CLI::IsMember({"table", "json"}));
+  events_cmd->add_flag("--quiet", ingest.quiet, "no progress bar or notices");
+
   LatencyFlags latency;
   CLI::App* latency_cmd = app.add_subcommand(
       "latency", "per journey and route: counts, errors, p50/p95/p99/p99.9 latency");
@@ -288,6 +306,10 @@ int Main(int argc, char** argv) {
   }
   if (access_cmd->parsed()) {
     ingest.options.kind = importer::InputKind::kAccessLog;
+    return RunIngest(ingest);
+  }
+  if (events_cmd->parsed()) {
+    ingest.options.kind = importer::InputKind::kEvents;
     return RunIngest(ingest);
   }
   if (latency_cmd->parsed()) {

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "vigil/ingest/access_log.h"
+#include "vigil/ingest/events.h"
 
 namespace vigil::importer {
 namespace {
@@ -98,7 +99,34 @@ Result<std::unique_ptr<ingest::RequestParser>> MakeParser(
     return std::unique_ptr<ingest::RequestParser>(
         std::make_unique<AccessLogParser>(std::move(format)));
   }
-  return InvalidArgumentError(path + ": request events are not supported yet");
+  std::string format = options.input_format;
+  if (format.empty() || format == "auto") {
+    format = std::string(ingest::DetectEventFormat(path, prefix));
+    if (format.empty()) {
+      return InvalidArgumentError(path +
+                                  ": --input-format auto: cannot tell NDJSON from CSV (empty "
+                                  "file); pass --input-format ndjson or csv");
+    }
+    if (notice) {
+      notice(path + ": --input-format auto chose " + format);
+    }
+  }
+  if (format == "ndjson") {
+    return ingest::MakeNdjsonEventParser();
+  }
+  if (format == "csv") {
+    std::unique_ptr<ingest::RequestParser> parser = ingest::MakeCsvEventParser();
+    // The header names the columns even when the import resumes mid-file; reading it again at
+    // the start of the file is a skip.
+    std::vector<std::string_view> first = SampleLines(prefix);
+    if (!first.empty()) {
+      ingest::Request ignored;
+      ingest::LineIssue issue;
+      (void)parser->Parse(first.front(), &ignored, &issue);
+    }
+    return parser;
+  }
+  return InvalidArgumentError("--input-format '" + format + "': expected auto, ndjson or csv");
 }
 
 }  // namespace vigil::importer

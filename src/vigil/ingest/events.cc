@@ -645,8 +645,11 @@ class CsvEventParser final : public RequestParser {
   bool Split(std::string_view line, LineIssue* issue);
 
   HeaderState header_state_ = HeaderState::kNone;
-  std::string header_line_;    // As seen (BOM and '\r' dropped), to skip repeats.
-  std::string header_reason_;  // Why the header was rejected.
+  // The header as seen (BOM and '\r' dropped): a repeat of a good one is skipped, a repeat of
+  // a rejected one is rejected again for the same reason.
+  std::string header_line_;
+  std::string_view header_code_;  // Why the header was rejected: a static code, and
+  std::string header_reason_;     // the reason.
   size_t header_fields_ = 0;
   std::array<int, kFieldCount> column_of_{};  // -1: no such column
   std::vector<std::string_view> fields_;
@@ -723,7 +726,9 @@ bool CsvEventParser::Split(std::string_view line, LineIssue* issue) {
 
 RequestParser::Outcome CsvEventParser::ParseHeader(std::string_view line, LineIssue* issue) {
   header_state_ = HeaderState::kBad;
+  header_line_.assign(line);
   if (!Split(line, issue)) {
+    header_code_ = issue->code;
     header_reason_ = issue->reason;
     return Outcome::kReject;
   }
@@ -735,6 +740,7 @@ RequestParser::Outcome CsvEventParser::ParseHeader(std::string_view line, LineIs
     if (column_of_[f] >= 0) {
       Reject(issue, "duplicate_column", "column '", kFieldNames[f],
              "' appears twice in the header");
+      header_code_ = issue->code;
       header_reason_ = issue->reason;
       return Outcome::kReject;
     }
@@ -760,23 +766,21 @@ RequestParser::Outcome CsvEventParser::ParseHeader(std::string_view line, LineIs
            missing_count == 1 ? "the header lacks required column "
                               : "the header lacks required columns ",
            missing);
+    header_code_ = issue->code;
     header_reason_ = issue->reason;
     return Outcome::kReject;
   }
   header_state_ = HeaderState::kOk;
   header_fields_ = fields_.size();
-  header_line_.assign(line);
   return Outcome::kSkip;
 }
 
 RequestParser::Outcome CsvEventParser::Parse(std::string_view line, Request* out,
                                              LineIssue* issue) {
-  if (!line.empty() && line.back() == '\r') {
-    line.remove_suffix(1);
-  }
-  if (header_state_ == HeaderState::kNone && line.starts_with(kBom)) {
-    line.remove_prefix(kBom.size());
-  }
+  // A BOM is dropped from every line, not only the first: files saved with one are often
+  // concatenated, and a header handed in ahead of the file (a resumed import) then still
+  // matches the file's first line.
+  line = CleanLine(line);
   if (IsBlankLine(line)) {
     return Outcome::kSkip;
   }
@@ -784,6 +788,9 @@ RequestParser::Outcome CsvEventParser::Parse(std::string_view line, Request* out
     case HeaderState::kNone:
       return ParseHeader(line, issue);
     case HeaderState::kBad:
+      if (line == header_line_) {
+        return Reject(issue, header_code_, header_reason_);
+      }
       return Reject(issue, "bad_header", "the header was rejected: ", header_reason_);
     case HeaderState::kOk:
       break;

@@ -24,11 +24,12 @@ std::unique_ptr<RequestParser> MakeNdjsonEventParser();
 
 // The parser for one CSV file of request events (RFC 4180, one record per line). The first
 // non-blank line is the header naming the columns → kSkip, or kReject when it is unusable
-// (missing or duplicate columns, broken quoting); after a rejected header every data line is
-// rejected with code "bad_header". A line repeating the header exactly → kSkip. Views in the
-// Request are valid until the next Parse() (they may point into the line handed in).
-// The header must be the first line the parser sees: a caller resuming mid-file feeds it
-// the file's header line first.
+// (missing or duplicate columns, broken quoting); after a rejected header every other line is
+// rejected with code "bad_header". A line repeating the header exactly (a UTF-8 BOM and a '\r'
+// aside) gets the header's outcome again: kSkip, or the same rejection. Views in the Request
+// are valid until the next Parse() (they may point into the line handed in).
+// The header must be the first line the parser sees: a caller resuming mid-file hands it the
+// file's header line first; handing it in ahead of a read from the start is harmless.
 std::unique_ptr<RequestParser> MakeCsvEventParser();
 
 // "ndjson" or "csv": from the file name first (".ndjson", ".jsonl", ".json" → "ndjson"; ".csv"
