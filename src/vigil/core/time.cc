@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "vigil/core/text.h"
+
 namespace vigil::core {
 namespace {
 
@@ -21,10 +23,6 @@ constexpr int DaysInMonth(int64_t year, int month) {
     return 29;
   }
   return kDays[static_cast<size_t>(month - 1)];
-}
-
-constexpr bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
 }
 
 // Appends `part` to a ", "-joined list.
@@ -64,27 +62,9 @@ std::string Num(int64_t n) {
   return s;
 }
 
-// A short printable excerpt of input text for error messages: at most 24 bytes, other bytes
-// than printable ASCII written as \xHH.
+// `text` quoted for a message, at most 24 bytes.
 std::string Excerpt(std::string_view text) {
-  constexpr size_t kMax = 24;
-  std::string out = "'";
-  for (size_t i = 0; i < text.size() && i < kMax; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F && c != '\'') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      constexpr std::string_view kHex = "0123456789ABCDEF";
-      out.append("\\x");
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  if (text.size() > kMax) {
-    out.append("...");
-  }
-  out.push_back('\'');
-  return out;
+  return QuoteForMessage(text, 24);
 }
 
 // What was found at byte `pos` of `text`, for "expected X at byte N, found Y" messages.

@@ -58,36 +58,9 @@ constexpr size_t kMaxDetectLines = 100;
 // Detect decides the unit of integer latencies only from this many values or more.
 constexpr size_t kMinIntegerLatencySamples = 10;
 
-constexpr bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr char Lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool AllDigits(std::string_view s) {
-  if (s.empty()) {
-    return false;
-  }
-  for (char c : s) {
-    if (!IsDigit(c)) {
-      return false;
-    }
-  }
-  return true;
-}
+using core::AllDigits;
+using core::EqualsIgnoreCase;
+using core::IsDigit;
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') {

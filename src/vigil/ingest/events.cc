@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "vigil/core/text.h"
 #include "vigil/core/time.h"
 #include "vigil/ingest/routes.h"
 #include "vigil/sketch/sketch.h"
@@ -47,27 +48,14 @@ constexpr int64_t kMaxEpochMs = 253'402'300'799'999;
 constexpr size_t kMaxMethodBytes = 32;
 constexpr size_t kMaxQuotedBytes = 64;
 
-bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
+using core::AllDigits;
+using core::IsDigit;
+constexpr char LowerAscii(char c) {
+  return core::AsciiLower(c);
 }
+
 bool IsBlank(char c) {
   return c == ' ' || c == '\t';
-}
-
-char LowerAscii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool AllDigits(std::string_view s) {
-  if (s.empty()) {
-    return false;
-  }
-  for (char c : s) {
-    if (!IsDigit(c)) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::string_view Trim(std::string_view s) {

@@ -10,29 +10,14 @@
 namespace vigil::ingest {
 namespace {
 
-constexpr bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
-}
+using core::EqualsIgnoreCase;
+using core::IsDigit;
+
 constexpr bool IsAlpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 constexpr bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-constexpr char Lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
 }
 
 constexpr std::array<std::string_view, 12> kMonthNames = {
@@ -150,26 +135,6 @@ class Cursor {
 };
 
 }  // namespace
-
-std::string QuoteForMessage(std::string_view text, size_t max_bytes) {
-  std::string out = "'";
-  for (size_t i = 0; i < text.size() && i < max_bytes; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F && c != '\'') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      constexpr std::string_view kHex = "0123456789ABCDEF";
-      out.append("\\x");
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  if (text.size() > max_bytes) {
-    out.append("...");
-  }
-  out.push_back('\'');
-  return out;
-}
 
 bool LogTime::Resolve(core::Timestamp* out, std::string* errors) const {
   if (epoch_ms.has_value()) {

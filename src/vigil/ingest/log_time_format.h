@@ -10,13 +10,12 @@
 #include <vector>
 
 #include "vigil/core/status.h"
+#include "vigil/core/text.h"
 #include "vigil/core/time.h"
 
 namespace vigil::ingest {
 
-// `text` in single quotes for a message: at most `max_bytes` bytes (then "..."), bytes other
-// than printable ASCII (and the quote) written as \xHH.
-std::string QuoteForMessage(std::string_view text, size_t max_bytes = 40);
+using core::QuoteForMessage;
 
 // What a timestamp, or one part of it (date, time), said. Fields a format does not set keep
 // their values, so a date and a time can be read into one LogTime.
