@@ -3,6 +3,8 @@
 # every test (the `slow` ones included). Build tree: ./build (override with VIGIL_BUILD_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Paths relative to the checkout, so ccache hits across clones in other directories.
+export CCACHE_BASEDIR="$PWD"
 scripts/deps.sh
 build=${VIGIL_BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
