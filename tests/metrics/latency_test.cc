@@ -94,6 +94,17 @@ TEST_F(LatencyTableTest, HourRowsCarrySketchesOnly) {
   EXPECT_EQ((*rows)[0].latency_count, 4);
   EXPECT_NEAR(*(*rows)[0].p50_ms, 5.0, 0.05);
   EXPECT_NEAR(*(*rows)[0].p95_ms, 500.0, 5.0);
+  EXPECT_FALSE((*rows)[0].window_widened);
+  // A window starting mid-hour still gets the whole hour's sketch, and says so; the minute
+  // row before `from` is not counted.
+  LatencyQuery q;
+  q.from = Timestamp::FromUnixMillis(kT0 + 30 * 60'000);
+  auto widened = LatencyTable(*store_, q);
+  ASSERT_OK(widened);
+  ASSERT_EQ(widened->size(), 1u);
+  EXPECT_TRUE((*widened)[0].window_widened);
+  EXPECT_EQ((*widened)[0].count, 0);
+  EXPECT_EQ((*widened)[0].latency_count, 2);
 }
 
 TEST_F(LatencyTableTest, FiltersWindowJourneyAndSplitsByVersion) {

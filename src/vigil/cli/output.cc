@@ -348,9 +348,11 @@ void PrintLatencyTable(const std::vector<metrics::LatencyRow>& rows, const TimeW
       }
       out += fmt::format(
           ",\"count\":{},\"bad\":{},\"client_errors\":{},\"error_rate\":{},"
-          "\"latency_count\":{},\"p50_ms\":{},\"p95_ms\":{},\"p99_ms\":{},\"p99_9_ms\":{}}}",
+          "\"latency_count\":{},\"p50_ms\":{},\"p95_ms\":{},\"p99_ms\":{},\"p99_9_ms\":{},"
+          "\"window_widened\":{}}}",
           r.count, r.bad, r.client_errors, JsonRatio(r.error_rate), r.latency_count,
-          JsonMs(r.p50_ms), JsonMs(r.p95_ms), JsonMs(r.p99_ms), JsonMs(r.p999_ms));
+          JsonMs(r.p50_ms), JsonMs(r.p95_ms), JsonMs(r.p99_ms), JsonMs(r.p999_ms),
+          r.window_widened ? "true" : "false");
     }
     out += "]}\n";
     std::fputs(out.c_str(), stdout);
@@ -385,8 +387,13 @@ void PrintLatencyTable(const std::vector<metrics::LatencyRow>& rows, const TimeW
   fmt::print("{:<{}}  {:<{}}  {:>10}  {:>8}  {:>8}  {:>8}  {:>10}  {:>10}  {:>10}  {:>10}\n",
              "SERVICE", service_width, "JOURNEY / ROUTE", name_width, "COUNT", "5XX", "4XX", "ERR%",
              "P50_MS", "P95_MS", "P99_MS", "P99.9_MS");
+  bool widened = false;
   for (const metrics::LatencyRow& r : rows) {
+    widened = widened || r.window_widened;
     std::string name = RowName(r);
+    if (r.window_widened) {
+      name += " *";
+    }
     if (by_version) {
       name += " @ " + (r.version.empty() ? std::string("-") : r.version);
     }
@@ -399,6 +406,11 @@ void PrintLatencyTable(const std::vector<metrics::LatencyRow>& rows, const TimeW
   }
   fmt::print("window: {}; latencies in ms within the store's sketch accuracy; '-' = no data\n",
              WindowText(window));
+  if (widened) {
+    fmt::print(
+        "* percentiles from hourly sketches (data older than 8 days): the window is "
+        "widened to whole hours for them; counts are exact\n");
+  }
 }
 
 }  // namespace vigil::cli

@@ -51,6 +51,10 @@ Result<std::vector<LatencyRow>> LatencyTable(store::Store& store, const LatencyQ
       it->second.row.count += r.count;
       it->second.row.bad += r.bad;
       it->second.row.client_errors += r.client_errors;
+    } else if (!r.latency.empty() &&
+               ((query.from && r.bucket_start < *query.from) ||
+                (query.to && r.bucket_start + model::ResolutionWidth(r.resolution) > *query.to))) {
+      it->second.row.window_widened = true;
     }
     return it->second.sketch.Merge(r.latency);
   }));

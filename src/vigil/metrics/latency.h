@@ -37,6 +37,9 @@ struct LatencyRow {
   // Nearest-rank percentiles in milliseconds, within the store's relative accuracy; nullopt
   // when no request of the row had a latency ("no data").
   std::optional<double> p50_ms, p95_ms, p99_ms, p999_ms;
+  // True when downsampled hour sketches that reach outside [from, to) were merged: the
+  // percentiles then cover the window widened to whole hours (counts stay exact).
+  bool window_widened = false;
 };
 
 // Rows ordered by service, then journeys (config order is not known here: by name), then
