@@ -185,7 +185,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (mode <= 2) {
       const Seen a = ParseOnce(&*nginx, line, true);
       const Seen b = ParseOnce(&*combined, line, true);
-      if (a.ok && b.ok) {
+      // A user field holding '[' (nginx logs Basic-auth names raw) is where they may differ:
+      // nginx takes the stamp just before the request's quote, COMBINED's `%^[` the first '['.
+      const std::string_view head = line.substr(0, line.find('"'));
+      const bool one_bracket = head.find('[') == head.rfind('[');
+      if (a.ok && b.ok && one_bracket) {
         VIGIL_CHECK(a.time_ms == b.time_ms, "nginx and COMBINED disagree on time");
         VIGIL_CHECK(a.status == b.status, "nginx and COMBINED disagree on status");
         VIGIL_CHECK(a.method == b.method && a.target == b.target && a.protocol == b.protocol &&
