@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "latency_oracle.h"
 #include "test_util.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -680,10 +681,7 @@ std::string OracleRoute(const std::string& request) {
   return route;
 }
 
-struct Truth {
-  int64_t count = 0, bad = 0, client_errors = 0;
-  std::vector<int64_t> latencies_us;
-};
+using Truth = testing::ExpectedRow;
 
 // What the oracle read, and which edge cases the log really contains.
 struct Oracle {
@@ -768,13 +766,6 @@ Oracle ReadNginxLog(const std::string& text) {
     }
   }
   return o;
-}
-
-double NearestRankMs(std::vector<int64_t> v, double q) {
-  std::sort(v.begin(), v.end());
-  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
-  rank = std::max<size_t>(rank, 1);
-  return static_cast<double>(v[rank - 1]) / 1000.0;
 }
 
 std::string Rfc3339Utc(std::time_t t) {
@@ -955,27 +946,7 @@ void ExpectLatencyMatches(const std::string& json, const Oracle& oracle) {
       ADD_FAILURE() << "vigil has a route nginx's log does not: '" << name << "'";
       continue;
     }
-    const Truth& t = it->second;
-    int64_t count = 0, bad = 0, client_errors = 0, latency_count = 0;
-    ASSERT_EQ(row["count"].get_int64().get(count), simdjson::SUCCESS);
-    ASSERT_EQ(row["bad"].get_int64().get(bad), simdjson::SUCCESS);
-    ASSERT_EQ(row["client_errors"].get_int64().get(client_errors), simdjson::SUCCESS);
-    ASSERT_EQ(row["latency_count"].get_int64().get(latency_count), simdjson::SUCCESS);
-    EXPECT_EQ(count, t.count) << name;
-    EXPECT_EQ(bad, t.bad) << name;
-    EXPECT_EQ(client_errors, t.client_errors) << name;
-    EXPECT_EQ(latency_count, t.count) << name;
-    for (auto [field, q] : {std::pair<const char*, double>{"p50_ms", 0.5},
-                            {"p95_ms", 0.95},
-                            {"p99_ms", 0.99},
-                            {"p99_9_ms", 0.999}}) {
-      double got = 0;
-      ASSERT_EQ(row[field].get_double().get(got), simdjson::SUCCESS) << name << " " << field;
-      double exact = NearestRankMs(t.latencies_us, q);
-      // 1% relative accuracy, plus the 0.0005 ms of printing to three decimals.
-      EXPECT_LE(std::abs(got - exact), 0.01 * exact + 0.0005)
-          << name << " " << field << " exact " << exact;
-    }
+    testing::ExpectRowMatches(row, name, it->second);
   }
   for (const auto& [name, truth] : oracle.routes) {
     EXPECT_TRUE(seen.contains(name))
