@@ -229,14 +229,18 @@ TEST(InitConfigTextTest, ParsesToTheDefaults) {
 }
 
 TEST(InitConfigTextTest, ItsCommentedExampleParsesWhenUncommented) {
-  // Uncomment the example: drop "services: []" and the "# " before each example line.
+  // Uncomment the examples: drop "services: []" and "areas: []", and the "# " before each
+  // example line up to the next blank line.
   std::istringstream in(InitConfigText());
   std::string text;
   bool in_example = false;
   for (std::string line; std::getline(in, line);) {
-    if (line == "services: []") {
+    if (line == "services: []" || line == "areas: []") {
       in_example = true;
       continue;
+    }
+    if (line.empty()) {
+      in_example = false;
     }
     if (in_example && line.rfind("# ", 0) == 0) {
       line = line.substr(2);
@@ -244,6 +248,8 @@ TEST(InitConfigTextTest, ItsCommentedExampleParsesWhenUncommented) {
     text += line + "\n";
   }
   Config c = ParseOk(text);
+  ASSERT_EQ(c.areas.size(), 2u);
+  EXPECT_EQ(c.areas[1].paths, std::vector<std::string>{"services/catalog/**/*.go"});
   ASSERT_EQ(c.services.size(), 1u);
   EXPECT_EQ(c.services[0].name, "web");
   ASSERT_EQ(c.services[0].journeys.size(), 2u);
@@ -520,7 +526,7 @@ TEST(ConfigBoundsTest, BlockScalarLinesAreNotScanned) {
             "test.yaml:1: default_service: contains a control character: \"" +
                 std::string(40, '[') + "\\x0a" + std::string(19, '[') +
                 "...\"\ntest.yaml:4: x: unknown key \"x\"; known keys: store, ingest, "
-                "default_service, services");
+                "default_service, services, areas, ownership");
 }
 
 TEST(ConfigBoundsTest, AliasesCannotExpandWithoutBound) {

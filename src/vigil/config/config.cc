@@ -18,6 +18,8 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include "vigil/config/path_pattern.h"
+
 namespace vigil::config {
 namespace {
 
@@ -836,7 +838,8 @@ class Reader {
 // ---------------------------------------------------------------------------------------
 // The schema.
 
-constexpr std::string_view kTopKeys[] = {"store", "ingest", "default_service", "services"};
+constexpr std::string_view kTopKeys[] = {"store",    "ingest", "default_service",
+                                         "services", "areas",  "ownership"};
 constexpr std::string_view kNotSlothOrOpenSlo =
     "vigil.yaml is not a Sloth or OpenSLO file: SLOs go under "
     "services[].journeys[].slo, see docs/configuration.md";
@@ -850,6 +853,10 @@ constexpr std::string_view kStoreKeys[] = {"url", "sketch_relative_accuracy", "r
 constexpr KeyHint kStoreHints[] = {{"path", "url"}, {"dsn", "url"}, {"database", "url"}};
 constexpr std::string_view kIngestKeys[] = {"reorder_horizon", "route_cap"};
 constexpr std::string_view kServiceKeys[] = {"name", "environment", "journeys"};
+constexpr std::string_view kAreaKeys[] = {"name", "paths"};
+constexpr KeyHint kAreaHints[] = {{"area", "name"},  {"path", "paths"},     {"globs", "paths"},
+                                  {"glob", "paths"}, {"patterns", "paths"}, {"files", "paths"}};
+constexpr std::string_view kOwnershipKeys[] = {"codeowners", "syntax"};
 constexpr KeyHint kServiceHints[] = {{"service", "name"}, {"env", "environment"}};
 constexpr std::string_view kJourneyKeys[] = {"name", "methods", "route", "slo"};
 constexpr KeyHint kJourneyHints[] = {{"path", "route"}, {"paths", "route"},    {"pattern", "route"},
@@ -887,7 +894,7 @@ class ConfigParser {
     if (!root.IsNull() && !root.IsMap()) {
       r_.Error(LineOf(root), "",
                "the top level must be a mapping of settings (store, ingest, default_service, "
-               "services)");
+               "services, areas, ownership)");
       return;
     }
     Fields top = r_.ReadMap(root, 1, "", kTopKeys, kTopHints);
@@ -899,6 +906,12 @@ class ConfigParser {
     }
     if (const Field* f = top.Find("services")) {
       ParseServices(*f, &config->services);
+    }
+    if (const Field* f = top.Find("areas")) {
+      ParseAreas(*f, &config->areas);
+    }
+    if (const Field* f = top.Find("ownership")) {
+      ParseOwnership(*f, &config->ownership);
     }
     if (const Field* f = top.Find("default_service")) {
       std::string name;
@@ -1143,6 +1156,79 @@ class ConfigParser {
       }
       methods->push_back(std::move(method));
     }
+  }
+
+  void ParseAreas(const Field& field, std::vector<Area>* areas) {
+    std::vector<ListItem> items =
+        r_.ReadList(field, ", e.g. - {name: checkout, paths: [services/checkout/]}");
+    std::unordered_map<std::string, int> name_lines;
+    for (const ListItem& item : items) {
+      const std::string& path = item.path;
+      Fields fields = r_.ReadMap(item.node, LineOf(item.node), path, kAreaKeys, kAreaHints);
+      if (r_.over_budget()) {
+        return;
+      }
+      if (!item.node.IsMap()) {
+        continue;  // Reported by ReadMap.
+      }
+      Area area;
+      const Field* name = Require(fields, "name", path, "");
+      if (name != nullptr && r_.Read(name, NameParser{false}, &area.name)) {
+        auto [first, inserted] = name_lines.try_emplace(area.name, name->ValueLine());
+        if (!inserted) {
+          r_.Error(name->ValueLine(), name->path,
+                   "duplicate area " + Quote(area.name) + " (first at line " +
+                       std::to_string(first->second) + ")");
+        }
+      }
+      const Field* paths = Require(fields, "paths", path, " (e.g. paths: [services/checkout/])");
+      if (paths != nullptr) {
+        std::vector<ListItem> patterns;
+        if (paths->value.IsScalar()) {
+          patterns.push_back(ListItem{paths->value, paths->path});
+        } else {
+          patterns = r_.ReadList(*paths, ", e.g. [services/checkout/, web/cart/**]");
+        }
+        for (const ListItem& entry : patterns) {
+          Field pattern_field{"", paths->key, entry.node, entry.path};
+          std::string pattern;
+          r_.Read(
+              &pattern_field,
+              [](const std::string& text) {
+                Result<PathPattern> p = PathPattern::Parse(text);
+                return p.ok() ? Parsed<std::string>{text, ""}
+                              : Fail<std::string>(p.status().message());
+              },
+              &pattern);
+          if (!pattern.empty()) {
+            area.paths.push_back(std::move(pattern));
+          }
+        }
+      }
+      areas->push_back(std::move(area));
+    }
+  }
+
+  void ParseOwnership(const Field& field, OwnershipSettings* ownership) {
+    Fields fields = r_.ReadMap(field.value, field.ValueLine(), field.path, kOwnershipKeys);
+    r_.Read(
+        fields.Find("codeowners"),
+        [](const std::string& text) {
+          if (text.find('\0') != std::string::npos) {
+            return Fail<std::string>("must be a file path");
+          }
+          return Parsed<std::string>{text, ""};
+        },
+        &ownership->codeowners);
+    r_.Read(
+        fields.Find("syntax"),
+        [](const std::string& text) {
+          if (text == "github" || text == "gitlab") {
+            return Parsed<bool>{text == "gitlab", ""};
+          }
+          return Fail<bool>("must be github or gitlab, got " + Shown(text));
+        },
+        &ownership->gitlab);
   }
 
   void ParseSlo(const Field& field, Slo* slo) {
@@ -1480,6 +1566,21 @@ services: []
 #           latency:
 #             - { threshold: 300ms, target: 95% }
 #             - { threshold: 1s, target: 99.9% }
+
+# Feature areas for coverage and incidents: a file belongs to the first area, in file order,
+# with a matching path pattern (gitignore-style, as in CODEOWNERS: docs/ownership.md).
+areas: []
+# areas:
+#   - name: checkout
+#     paths: [services/checkout/, web/src/cart/**]
+#   - name: catalog
+#     paths: ["services/catalog/**/*.go"]
+
+# Teams come from CODEOWNERS. "" = the first of .github/CODEOWNERS, CODEOWNERS and
+# docs/CODEOWNERS next to this file. syntax: github, or gitlab for GitLab's sections.
+ownership:
+  codeowners: ""
+  syntax: github
 )";
 }
 

@@ -64,12 +64,30 @@ struct StoreSettings {
   bool operator==(const StoreSettings&) const = default;
 };
 
+// A feature area: the files whose repository-relative path matches one of `paths` (PathPattern
+// syntax, path_pattern.h). A file belongs to the first area, in file order, with a match.
+struct Area {
+  std::string name;                // Unique.
+  std::vector<std::string> paths;  // Valid patterns, in file order; at least one.
+  bool operator==(const Area&) const = default;
+};
+
+struct OwnershipSettings {
+  // The CODEOWNERS file, relative to the config file's folder (or absolute). "" = the first of
+  // .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS found there (GitHub's order).
+  std::string codeowners;
+  bool gitlab = false;  // `syntax: gitlab`: GitLab's sections and escapes (codeowners.h).
+  bool operator==(const OwnershipSettings&) const = default;
+};
+
 struct Config {
   std::string source;           // The file it was read from; "" for built-in defaults.
   std::string default_service;  // For input without a service name; may be "".
   std::vector<Service> services;
   IngestSettings ingest;
   StoreSettings store;
+  std::vector<Area> areas;  // In file order.
+  OwnershipSettings ownership;
 
   // The service named `name`, or nullptr. The pointer lives as long as this Config is
   // neither changed nor destroyed.
