@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "postgres_test_db.h"
 #include "test_util.h"
 
 namespace vigil::metrics {
@@ -32,10 +33,15 @@ model::Rollup Minute(model::SeriesKind kind, const std::string& name, int64_t bu
   return r;
 }
 
-class LatencyTableTest : public ::testing::Test {
+// Runs against SQLite and PostgreSQL (a fresh database each).
+class LatencyTableTest : public testing::BackendTest {
  protected:
   void SetUp() override {
-    auto s = store::OpenStore(dir_.File("vigil.db"), store::OpenOptions{});
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
+    auto s = store::OpenStore(url_, store::OpenOptions{});
     ASSERT_OK(s);
     store_ = std::move(s).value();
   }
@@ -48,14 +54,13 @@ class LatencyTableTest : public ::testing::Test {
     ASSERT_OK((*tx)->MergeRollups(rows));
     ASSERT_OK((*tx)->Commit());
   }
-  testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
 };
 
 // Hand-computed: checkout gets 10 requests, latencies 10, 20, …, 100 ms, split over two nodes
 // and two minutes; one 500 and one 404. Nearest rank over n = 10: p50 → rank ⌈5⌉ = 5 → 50 ms;
 // p95 → rank ⌈9.5⌉ = 10 → 100 ms; p99, p99.9 → rank 10 → 100 ms. Error rate 1/10 = 0.1.
-TEST_F(LatencyTableTest, MergesNodesAndMinutesIntoNearestRankPercentiles) {
+TEST_P(LatencyTableTest, MergesNodesAndMinutesIntoNearestRankPercentiles) {
   Write(1, {Minute(model::SeriesKind::kJourney, "checkout", kT0,
                    {{200, 10}, {200, 20}, {500, 30}, {404, 40}, {200, 50}})});
   Write(2, {Minute(model::SeriesKind::kJourney, "checkout", kT0 + 60'000,
@@ -80,7 +85,7 @@ TEST_F(LatencyTableTest, MergesNodesAndMinutesIntoNearestRankPercentiles) {
 // Hour rows (downsampled sketches) add to percentiles but never to counters: the minute rows
 // keep the counts. Minute: 2 requests at 5 ms; hour: a sketch of 2 values at 500 ms. n = 4
 // latencies {5, 5, 500, 500}: p50 → rank 2 → 5 ms, p95 → rank 4 → 500 ms; count stays 2.
-TEST_F(LatencyTableTest, HourRowsCarrySketchesOnly) {
+TEST_P(LatencyTableTest, HourRowsCarrySketchesOnly) {
   model::Rollup hour = Minute(model::SeriesKind::kRoute, "GET /x", kT0, {{200, 500}, {200, 500}});
   hour.resolution = model::Resolution::kHour;
   hour.count = 0;
@@ -107,7 +112,7 @@ TEST_F(LatencyTableTest, HourRowsCarrySketchesOnly) {
   EXPECT_EQ((*widened)[0].latency_count, 2);
 }
 
-TEST_F(LatencyTableTest, FiltersWindowJourneyAndSplitsByVersion) {
+TEST_P(LatencyTableTest, FiltersWindowJourneyAndSplitsByVersion) {
   Write(1, {Minute(model::SeriesKind::kJourney, "checkout", kT0, {{200, 10}}, "1.0"),
             Minute(model::SeriesKind::kJourney, "checkout", kT0 + 60'000, {{500, 20}}, "1.1"),
             Minute(model::SeriesKind::kRoute, "GET /x", kT0, {{200, 1}, {200, 1}})});
@@ -132,7 +137,7 @@ TEST_F(LatencyTableTest, FiltersWindowJourneyAndSplitsByVersion) {
   EXPECT_EQ((*late)[0].count, 1);
 }
 
-TEST_F(LatencyTableTest, RequestsWithoutLatencyHaveNoPercentiles) {
+TEST_P(LatencyTableTest, RequestsWithoutLatencyHaveNoPercentiles) {
   model::Rollup r = Minute(model::SeriesKind::kRoute, "GET /x", kT0, {});
   r.count = 3;
   Write(1, {r});
@@ -144,7 +149,7 @@ TEST_F(LatencyTableTest, RequestsWithoutLatencyHaveNoPercentiles) {
   EXPECT_EQ((*rows)[0].latency_count, 0);
 }
 
-TEST_F(LatencyTableTest, JourneysComeBeforeRoutesWhichSortByCount) {
+TEST_P(LatencyTableTest, JourneysComeBeforeRoutesWhichSortByCount) {
   Write(1, {Minute(model::SeriesKind::kRoute, "GET /a", kT0, {{200, 1}}),
             Minute(model::SeriesKind::kRoute, "GET /b", kT0, {{200, 1}, {200, 1}}),
             Minute(model::SeriesKind::kJourney, "zeta", kT0, {{200, 1}})});
@@ -155,6 +160,10 @@ TEST_F(LatencyTableTest, JourneysComeBeforeRoutesWhichSortByCount) {
   EXPECT_EQ((*rows)[1].name, "GET /b");
   EXPECT_EQ((*rows)[2].name, "GET /a");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, LatencyTableTest,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace vigil::metrics

@@ -14,7 +14,7 @@ namespace {
 
 // Versioned migrations: migration i brings the schema from version i to i + 1. Never edit a
 // released migration; append a new one. Documented in docs/store-schema.md.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE nodes(
@@ -56,6 +56,26 @@ CREATE TABLE files(
   path TEXT NOT NULL,
   updated_ms INTEGER NOT NULL,
   UNIQUE(prefix_len, prefix_hash));
+)sql",
+    R"sql(
+CREATE TABLE coverage_snapshots(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  format TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  taken_at_ms INTEGER NOT NULL,
+  imported_at_ms INTEGER NOT NULL,
+  UNIQUE(name, commit_sha, format, content_hash));
+CREATE TABLE coverage_files(
+  snapshot_id INTEGER NOT NULL REFERENCES coverage_snapshots(id),
+  path TEXT NOT NULL,
+  lines_found INTEGER NOT NULL,
+  lines_hit INTEGER NOT NULL,
+  branches_found INTEGER,
+  branches_hit INTEGER,
+  partial INTEGER NOT NULL,
+  PRIMARY KEY(snapshot_id, path)) WITHOUT ROWID;
 )sql",
 };
 
@@ -204,6 +224,7 @@ class SqliteTransaction final : public Transaction {
   Status SaveFilePosition(const FilePositionUpdate& update) override;
   Result<int64_t> DownsampleSketches(core::Timestamp before) override;
   Result<int64_t> DeleteRollupsBefore(core::Timestamp before) override;
+  Result<CoverageSave> SaveCoverageSnapshot(const model::CoverageSnapshot& snapshot) override;
   Status Commit() override;
 
  private:
@@ -237,6 +258,8 @@ class SqliteStore final : public Store {
                                              std::string_view prefix_hash) override;
   Status ScanRollups(const RollupQuery& query,
                      const std::function<Status(model::Rollup&&)>& fn) override;
+  Result<std::vector<model::CoverageSnapshot>> ListCoverageSnapshots() override;
+  Result<model::CoverageSnapshot> LoadCoverageSnapshot(int64_t id) override;
 
  private:
   friend class SqliteTransaction;
@@ -552,6 +575,77 @@ Status SqliteStore::ScanRollups(const RollupQuery& query,
   return OkStatus();
 }
 
+namespace {
+
+constexpr std::string_view kSnapshotColumns =
+    "SELECT s.id, s.name, s.commit_sha, s.format, s.content_hash, s.taken_at_ms, "
+    "s.imported_at_ms, (SELECT COUNT(*) FROM coverage_files f WHERE f.snapshot_id = s.id) "
+    "FROM coverage_snapshots s";
+
+model::CoverageSnapshot ReadSnapshotRow(const Stmt& q) {
+  model::CoverageSnapshot s;
+  s.id = q.Int(0);
+  s.name = std::string(q.Text(1));
+  s.commit = std::string(q.Text(2));
+  s.format = std::string(q.Text(3));
+  s.content_hash = std::string(q.Text(4));
+  s.taken_at = core::Timestamp::FromUnixMillis(q.Int(5));
+  s.imported_at = core::Timestamp::FromUnixMillis(q.Int(6));
+  s.file_count = q.Int(7);
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<model::CoverageSnapshot>> SqliteStore::ListCoverageSnapshots() {
+  Stmt q;
+  VIGIL_RETURN_IF_ERROR(
+      q.Prepare(db_, std::string(kSnapshotColumns) + " ORDER BY s.name, s.taken_at_ms, s.id"));
+  std::vector<model::CoverageSnapshot> out;
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) {
+      break;
+    }
+    out.push_back(ReadSnapshotRow(q));
+  }
+  return out;
+}
+
+Result<model::CoverageSnapshot> SqliteStore::LoadCoverageSnapshot(int64_t id) {
+  Stmt q;
+  VIGIL_RETURN_IF_ERROR(q.Prepare(db_, std::string(kSnapshotColumns) + " WHERE s.id = ?1"));
+  q.Bind(1, id);
+  VIGIL_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) {
+    return NotFoundError("coverage snapshot " + std::to_string(id) + " not found");
+  }
+  model::CoverageSnapshot snap = ReadSnapshotRow(q);
+  Stmt files;
+  VIGIL_RETURN_IF_ERROR(files.Prepare(
+      db_,
+      "SELECT path, lines_found, lines_hit, branches_found, branches_hit, partial FROM "
+      "coverage_files WHERE snapshot_id = ?1 ORDER BY path"));
+  files.Bind(1, id);
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(bool more, files.Step());
+    if (!more) {
+      break;
+    }
+    model::FileCoverage f;
+    f.path = std::string(files.Text(0));
+    f.lines_found = files.Int(1);
+    f.lines_hit = files.Int(2);
+    if (!files.IsNull(3) && !files.IsNull(4)) {
+      f.branches_found = files.Int(3);
+      f.branches_hit = files.Int(4);
+    }
+    f.partial = files.Int(5) != 0;
+    snap.files.push_back(std::move(f));
+  }
+  return snap;
+}
+
 SqliteTransaction::~SqliteTransaction() {
   if (!done_) {
     (void)Exec(store_->db_, "ROLLBACK");
@@ -792,6 +886,57 @@ Result<int64_t> SqliteTransaction::DeleteRollupsBefore(core::Timestamp before) {
   del.Bind(1, before.unix_ms());
   VIGIL_RETURN_IF_ERROR(del.Run());
   return static_cast<int64_t>(sqlite3_changes(store_->db_));
+}
+
+Result<CoverageSave> SqliteTransaction::SaveCoverageSnapshot(
+    const model::CoverageSnapshot& snapshot) {
+  sqlite3* db = store_->db_;
+  Stmt find;
+  VIGIL_RETURN_IF_ERROR(find.Prepare(db,
+                                     "SELECT id FROM coverage_snapshots WHERE name=?1 AND "
+                                     "commit_sha=?2 AND format=?3 AND content_hash=?4"));
+  find.Bind(1, snapshot.name);
+  find.Bind(2, snapshot.commit);
+  find.Bind(3, snapshot.format);
+  find.Bind(4, snapshot.content_hash);
+  VIGIL_ASSIGN_OR_RETURN(bool found, find.Step());
+  if (found) {
+    return CoverageSave{find.Int(0), false};
+  }
+  Stmt ins;
+  VIGIL_RETURN_IF_ERROR(ins.Prepare(
+      db,
+      "INSERT INTO coverage_snapshots(name, commit_sha, format, content_hash, taken_at_ms, "
+      "imported_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+  ins.Bind(1, snapshot.name);
+  ins.Bind(2, snapshot.commit);
+  ins.Bind(3, snapshot.format);
+  ins.Bind(4, snapshot.content_hash);
+  ins.Bind(5, snapshot.taken_at.unix_ms());
+  ins.Bind(6, snapshot.imported_at.unix_ms());
+  VIGIL_RETURN_IF_ERROR(ins.Run());
+  const int64_t id = sqlite3_last_insert_rowid(db);
+  Stmt file;
+  VIGIL_RETURN_IF_ERROR(file.Prepare(
+      db,
+      "INSERT INTO coverage_files(snapshot_id, path, lines_found, lines_hit, branches_found, "
+      "branches_hit, partial) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  for (const model::FileCoverage& f : snapshot.files) {
+    file.Bind(1, id);
+    file.Bind(2, f.path);
+    file.Bind(3, f.lines_found);
+    file.Bind(4, f.lines_hit);
+    if (f.branches_found && f.branches_hit) {
+      file.Bind(5, *f.branches_found);
+      file.Bind(6, *f.branches_hit);
+    } else {
+      file.BindNull(5);
+      file.BindNull(6);
+    }
+    file.Bind(7, int64_t{f.partial ? 1 : 0});
+    VIGIL_RETURN_IF_ERROR(file.Run().WithPrefix("coverage file '" + f.path + "'"));
+  }
+  return CoverageSave{id, true};
 }
 
 Status SqliteTransaction::Commit() {

@@ -1,5 +1,7 @@
+// OpenStore: picks the backend (SQLite or PostgreSQL) from a store URL (store.h).
 #include "vigil/store/store.h"
 
+#include "vigil/store/postgres_store.h"
 #include "vigil/store/sqlite_store.h"
 
 namespace vigil::store {
@@ -18,11 +20,11 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const OpenOptio
     return OpenSqliteStore(path, options);
   }
   if (u.starts_with("postgres://") || u.starts_with("postgresql://")) {
-    return InvalidArgumentError("store url '" + url +
-                                "': PostgreSQL is not supported by this build yet");
+    return OpenPostgresStore(url, options);
   }
   if (u.find("://") != std::string_view::npos) {
-    return InvalidArgumentError("store url '" + url + "': unknown scheme (use sqlite://PATH)");
+    return InvalidArgumentError("store url '" + url +
+                                "': unknown scheme (use sqlite://PATH or postgres://…)");
   }
   return OpenSqliteStore(url, options);
 }

@@ -18,6 +18,7 @@
 
 #include "vigil/core/status.h"
 #include "vigil/core/time.h"
+#include "vigil/model/coverage.h"
 #include "vigil/model/rollup.h"
 #include "vigil/model/routes.h"
 
@@ -60,6 +61,11 @@ struct RollupQuery {
   std::optional<core::Timestamp> to;
 };
 
+struct CoverageSave {
+  int64_t id = 0;
+  bool created = false;
+};
+
 // One writer's transaction. Destroying it without Commit() rolls everything back.
 class Transaction {
  public:
@@ -94,6 +100,11 @@ class Transaction {
   // Deletes every rollup row (all nodes, all resolutions) with a bucket before `before`
   // (retention). Returns how many rows went.
   virtual Result<int64_t> DeleteRollupsBefore(core::Timestamp before) = 0;
+
+  // Stores a coverage snapshot with its files (snapshot.id and file_count are ignored), unless
+  // one with the same (name, commit, format, content_hash) is stored already: then nothing
+  // changes. Returns the snapshot's id and whether it was created.
+  virtual Result<CoverageSave> SaveCoverageSnapshot(const model::CoverageSnapshot& snapshot) = 0;
 
   // Checks and renews the writer's node lease, then commits. kFailedPrecondition when the
   // lease was lost (another writer holds the node): nothing is committed.
@@ -139,6 +150,12 @@ class Store {
   // sketch only. An error returned by `fn` stops the scan and is returned.
   virtual Status ScanRollups(const RollupQuery& query,
                              const std::function<Status(model::Rollup&&)>& fn) = 0;
+
+  // Every stored coverage snapshot without its files (file_count set), ordered by name, then
+  // taken_at, then id.
+  virtual Result<std::vector<model::CoverageSnapshot>> ListCoverageSnapshots() = 0;
+  // One snapshot with its files sorted by path; kNotFound for an unknown id.
+  virtual Result<model::CoverageSnapshot> LoadCoverageSnapshot(int64_t id) = 0;
 };
 
 struct OpenOptions {
