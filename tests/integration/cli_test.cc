@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "latency_oracle.h"
+#include "run_util.h"
 #include "test_util.h"
 #include <sys/wait.h>
 
@@ -18,29 +19,8 @@
 namespace vigil {
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs `vigil <args>` in `dir` with stdout captured (stderr passes through).
-RunResult RunVigil(const std::string& dir, const std::string& args) {
-  std::string cmd = "cd '" + dir + "' && '" + VIGIL_BINARY_PATH + "' " + args;
-  RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    return r;
-  }
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
-    r.out.append(buf, n);
-  }
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
+using testing::RunResult;
+using testing::RunVigil;
 using Truth = testing::ExpectedRow;
 
 TEST(CliTest, InitIngestLatencyMatchesTheGeneratorsTruth) {

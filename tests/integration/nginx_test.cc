@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "latency_oracle.h"
+#include "run_util.h"
 #include "test_util.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -80,38 +81,9 @@ bool WriteFile(const std::string& path, std::string_view text) {
   return static_cast<bool>(out);
 }
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs a shell command with stdout captured.
-RunResult RunCommand(const std::string& cmd) {
-  RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    return r;
-  }
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
-    r.out.append(buf, n);
-  }
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-// Runs `vigil <args>` in `dir` (stdout captured; `args` may redirect stderr).
-RunResult RunVigil(const std::string& dir, const std::string& args) {
-  std::string cmd = "cd '";
-  cmd += dir;
-  cmd += "' && '";
-  cmd += VIGIL_BINARY_PATH;
-  cmd += "' ";
-  cmd += args;
-  return RunCommand(cmd);
-}
+using testing::RunCommand;
+using testing::RunResult;
+using testing::RunVigil;
 
 // A port nothing listened on a moment ago (bound to 127.0.0.1:0, then closed). `keep` holds the
 // sockets open so that several calls return distinct ports; the caller closes them.

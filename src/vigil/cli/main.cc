@@ -4,6 +4,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,12 +15,16 @@
 #include <fmt/core.h>
 
 #include "vigil/cli/output.h"
+#include "vigil/config/areas.h"
+#include "vigil/config/codeowners.h"
 #include "vigil/config/config.h"
 #include "vigil/core/clock.h"
 #include "vigil/core/status.h"
 #include "vigil/core/time.h"
 #include "vigil/demo/access_log_gen.h"
+#include "vigil/importer/coverage_import.h"
 #include "vigil/importer/importer.h"
+#include "vigil/metrics/coverage.h"
 #include "vigil/metrics/latency.h"
 #include "vigil/store/store.h"
 
@@ -35,9 +40,10 @@ struct CommonFlags {
 };
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags) {
-  cmd->add_option("--store", flags->store_url,
-                  "store URL: a path or sqlite://PATH (default: the config's store.url, else "
-                  "./vigil.db)");
+  cmd->add_option(
+      "--store", flags->store_url,
+      "store URL: a path, sqlite://PATH or postgres://... (default: the config's store.url, else "
+      "./vigil.db)");
   cmd->add_option("--config", flags->config_path, "config file (default: ./vigil.yaml if present)");
 }
 
@@ -178,6 +184,125 @@ int RunLatency(const LatencyFlags& flags) {
   return 0;
 }
 
+// --- coverage ----------------------------------------------------------------------------
+
+struct CoverageIngestFlags {
+  CommonFlags common;
+  importer::CoverageImportOptions options;
+  std::string taken_at;
+  std::string format = "table";
+};
+
+int RunIngestCoverage(CoverageIngestFlags& flags) {
+  Result<config::Config> config = LoadConfig(flags.common);
+  if (!config.ok()) {
+    return Fail(config.status());
+  }
+  if (!flags.taken_at.empty()) {
+    Result<core::Timestamp> t = core::ParseRfc3339(flags.taken_at);
+    if (!t.ok()) {
+      return Fail(t.status().WithPrefix("--taken-at"));
+    }
+    flags.options.taken_at = *t;
+  }
+  Result<std::unique_ptr<store::Store>> store = OpenStore(flags.common, *config, true);
+  if (!store.ok()) {
+    return Fail(store.status());
+  }
+  core::SystemClock clock;
+  importer::ImportEnv env;
+  env.store = store->get();
+  env.config = &*config;
+  env.clock = &clock;
+  Result<importer::CoverageImportSummary> summary = importer::RunCoverageImport(env, flags.options);
+  if (!summary.ok()) {
+    return Fail(summary.status());
+  }
+  PrintCoverageImportSummary(*summary, flags.format);
+  return summary->committed ? 0 : kExitImportFailed;
+}
+
+struct CoverageFlags {
+  CommonFlags common;
+  std::string by = "file";
+  std::vector<std::string> names;
+  std::string codeowners;
+  std::string format = "table";
+};
+
+// The CODEOWNERS file: --codeowners, else the config's ownership.codeowners (relative to the
+// config file's folder), else the first of GitHub's three places in that folder (the current
+// one without a config file). "" when there is none.
+Result<std::string> FindCodeowners(const CoverageFlags& flags, const config::Config& config) {
+  namespace fs = std::filesystem;
+  if (!flags.codeowners.empty()) {
+    return flags.codeowners;
+  }
+  const fs::path base =
+      config.source.empty() ? fs::path(".") : fs::path(config.source).parent_path();
+  if (!config.ownership.codeowners.empty()) {
+    fs::path p(config.ownership.codeowners);
+    return (p.is_absolute() ? p : base / p).string();
+  }
+  for (const char* candidate : {".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}) {
+    std::error_code ec;
+    if (fs::is_regular_file(base / candidate, ec)) {
+      return (base / candidate).string();
+    }
+  }
+  return std::string();
+}
+
+int RunCoverage(const CoverageFlags& flags) {
+  Result<config::Config> config = LoadConfig(flags.common);
+  if (!config.ok()) {
+    return Fail(config.status());
+  }
+  Result<config::AreaMap> areas = config::AreaMap::Build(config->areas);
+  if (!areas.ok()) {
+    return Fail(areas.status());
+  }
+  Result<std::string> owners_path = FindCodeowners(flags, *config);
+  if (!owners_path.ok()) {
+    return Fail(owners_path.status());
+  }
+  std::optional<config::Codeowners> owners;
+  if (!owners_path->empty()) {
+    std::ifstream in(*owners_path, std::ios::binary);
+    if (!in) {
+      return Fail(NotFoundError("CODEOWNERS file " + *owners_path + " cannot be read"));
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Result<config::Codeowners> parsed = config::Codeowners::Parse(
+        text, config->ownership.gitlab ? config::CodeownersSyntax::kGitlab
+                                       : config::CodeownersSyntax::kGithub);
+    if (!parsed.ok()) {
+      return Fail(parsed.status().WithPrefix(*owners_path));
+    }
+    for (const config::CodeownersIssue& issue : parsed->issues()) {
+      std::fprintf(stderr, "%s:%lld: skipped: %s\n", owners_path->c_str(),
+                   static_cast<long long>(issue.line), issue.reason.c_str());
+    }
+    owners = std::move(parsed).value();
+  }
+  Result<std::unique_ptr<store::Store>> store = OpenStore(flags.common, *config, false);
+  if (!store.ok()) {
+    return Fail(store.status());
+  }
+  metrics::CoverageQuery q;
+  q.by = flags.by == "area"   ? metrics::CoverageBy::kArea
+         : flags.by == "team" ? metrics::CoverageBy::kTeam
+                              : metrics::CoverageBy::kFile;
+  q.names = flags.names;
+  Result<metrics::CoverageTable> table =
+      metrics::BuildCoverageTable(**store, q, *areas, owners ? &*owners : nullptr);
+  if (!table.ok()) {
+    return Fail(table.status());
+  }
+  PrintCoverageTable(*table, q.by, flags.format);
+  return 0;
+}
+
 // --- demo --------------------------------------------------------------------------------
 
 struct DemoFlags {
@@ -272,6 +397,48 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}));
   events_cmd->add_flag("--quiet", ingest.quiet, "no progress bar or notices");
 
+  CoverageIngestFlags cov_ingest;
+  CLI::App* cov_ingest_cmd = ingest_cmd->add_subcommand(
+      "coverage", "import coverage reports (LCOV, Cobertura, JaCoCo, Go) as one snapshot");
+  AddCommonFlags(cov_ingest_cmd, &cov_ingest.common);
+  cov_ingest_cmd->add_option("files", cov_ingest.options.paths, "report files (plain or .gz)")
+      ->required();
+  cov_ingest_cmd
+      ->add_option("--input-format", cov_ingest.options.input_format,
+                   "auto | lcov | cobertura | jacoco | go")
+      ->check(CLI::IsMember({"auto", "lcov", "cobertura", "jacoco", "go"}))
+      ->default_val("auto");
+  cov_ingest_cmd
+      ->add_option("--name", cov_ingest.options.name,
+                   "snapshot name, like a Codecov flag (unit, integration...)")
+      ->default_val("default");
+  cov_ingest_cmd->add_option("--commit", cov_ingest.options.commit, "commit the reports are of");
+  cov_ingest_cmd->add_option("--taken-at", cov_ingest.taken_at,
+                             "when the coverage was taken, RFC 3339 (default: the report's own "
+                             "time, else now)");
+  cov_ingest_cmd->add_option("--root", cov_ingest.options.root,
+                             "repository root: paths are made relative to it and matched "
+                             "against its files");
+  cov_ingest_cmd->add_option("--strip-prefix", cov_ingest.options.strip_prefixes,
+                             "remove this prefix from report paths (repeatable)");
+  cov_ingest_cmd->add_flag("--strict", cov_ingest.options.strict,
+                           "a malformed record fails the import and stores nothing");
+  cov_ingest_cmd->add_option("--format", cov_ingest.format, "summary format")
+      ->check(CLI::IsMember({"table", "json"}));
+
+  CoverageFlags coverage;
+  CLI::App* coverage_cmd = app.add_subcommand(
+      "coverage", "line and branch coverage by file, feature area or team (latest snapshots)");
+  AddCommonFlags(coverage_cmd, &coverage.common);
+  coverage_cmd->add_option("--by", coverage.by, "file | area | team")
+      ->check(CLI::IsMember({"file", "area", "team"}));
+  coverage_cmd->add_option("--name", coverage.names, "only these snapshot names (repeatable)");
+  coverage_cmd->add_option("--codeowners", coverage.codeowners,
+                           "CODEOWNERS file (default: the config's ownership.codeowners, else "
+                           ".github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS)");
+  coverage_cmd->add_option("--format", coverage.format, "output format")
+      ->check(CLI::IsMember(kFormats));
+
   LatencyFlags latency;
   CLI::App* latency_cmd = app.add_subcommand(
       "latency", "per journey and route: counts, errors, p50/p95/p99/p99.9 latency");
@@ -311,6 +478,12 @@ int Main(int argc, char** argv) {
   if (events_cmd->parsed()) {
     ingest.options.kind = importer::InputKind::kEvents;
     return RunIngest(ingest);
+  }
+  if (cov_ingest_cmd->parsed()) {
+    return RunIngestCoverage(cov_ingest);
+  }
+  if (coverage_cmd->parsed()) {
+    return RunCoverage(coverage);
   }
   if (latency_cmd->parsed()) {
     return RunLatency(latency);

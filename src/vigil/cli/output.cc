@@ -1,5 +1,6 @@
 #include "vigil/cli/output.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string_view>
@@ -410,6 +411,232 @@ void PrintLatencyTable(const std::vector<metrics::LatencyRow>& rows, const TimeW
     fmt::print(
         "* percentiles from hourly sketches (data older than 8 days): the window is "
         "widened to whole hours for them; counts are exact\n");
+  }
+}
+
+namespace {
+
+std::string JsonOptInt(const std::optional<int64_t>& v) {
+  return v ? std::to_string(*v) : "null";
+}
+
+std::string Fraction(int64_t hit, int64_t found) {
+  return fmt::format("{}/{}", hit, found);
+}
+
+std::string SnapshotLine(const model::CoverageSnapshot& s) {
+  return fmt::format("{} ({}{}, taken {}, {} files)", s.name, s.format,
+                     s.commit.empty() ? "" : ", commit " + s.commit.substr(0, 12),
+                     core::FormatRfc3339(s.taken_at), s.file_count);
+}
+
+std::string SnapshotJson(const model::CoverageSnapshot& s) {
+  return fmt::format(
+      "{{\"id\":{},\"name\":{},\"commit\":{},\"format\":{},\"content_hash\":{},"
+      "\"taken_at\":{},\"imported_at\":{},\"files\":{}}}",
+      s.id, JsonString(s.name), JsonString(s.commit), JsonString(s.format),
+      JsonString(s.content_hash), JsonString(core::FormatRfc3339(s.taken_at)),
+      JsonString(core::FormatRfc3339(s.imported_at)), s.file_count);
+}
+
+std::string KeyText(const std::string& key, metrics::CoverageBy by) {
+  if (!key.empty()) {
+    return key;
+  }
+  return by == metrics::CoverageBy::kTeam ? "(no owner)" : "(no area)";
+}
+
+std::string Join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const std::string& s : v) {
+    if (!out.empty()) {
+      out += sep;
+    }
+    out += s;
+  }
+  return out;
+}
+
+std::string CoverageRowJson(const metrics::CoverageRow& r, metrics::CoverageBy by, bool total) {
+  std::string out = "{";
+  if (!total) {
+    const char* key = by == metrics::CoverageBy::kFile   ? "path"
+                      : by == metrics::CoverageBy::kArea ? "area"
+                                                         : "owner";
+    out += fmt::format("\"{}\":{},", key, r.key.empty() ? "null" : JsonString(r.key));
+    if (by == metrics::CoverageBy::kFile) {
+      out += "\"area\":";
+      out += r.area.empty() ? std::string("null") : JsonString(r.area);
+      out += ",\"owners\":[";
+      for (size_t i = 0; i < r.owners.size(); ++i) {
+        out += i ? "," : "";
+        out += JsonString(r.owners[i]);
+      }
+      out += "],\"snapshot\":";
+      out += JsonString(r.snapshot_name);
+      out += ",";
+    }
+  }
+  out += fmt::format(
+      "\"files\":{},\"lines_found\":{},\"lines_hit\":{},\"line_rate\":{},"
+      "\"branches_found\":{},\"branches_hit\":{},\"branch_rate\":{},\"partial_files\":{}}}",
+      r.files, r.lines_found, r.lines_hit, JsonRatio(r.line_rate), JsonOptInt(r.branches_found),
+      JsonOptInt(r.branches_hit), JsonRatio(r.branch_rate), r.partial_files);
+  return out;
+}
+
+}  // namespace
+
+void PrintCoverageImportSummary(const importer::CoverageImportSummary& s,
+                                const std::string& format) {
+  if (format == "json") {
+    std::string out = fmt::format("{{\"version\":1,\"committed\":{},\"created\":{}",
+                                  s.committed ? "true" : "false", s.created ? "true" : "false");
+    if (!s.failure.empty()) {
+      out += ",\"failure\":" + JsonString(s.failure);
+    }
+    out += ",\"snapshot\":" + SnapshotJson(s.snapshot);
+    out += fmt::format(
+        ",\"issues\":{},\"suffix_matched\":{},\"unresolved\":{},\"repo_files_indexed\":{}",
+        s.issues, s.suffix_matched, s.unresolved, s.repo_files_indexed);
+    out += ",\"unresolved_examples\":[";
+    for (size_t i = 0; i < s.unresolved_examples.size(); ++i) {
+      out += i ? "," : "";
+      out += JsonString(s.unresolved_examples[i]);
+    }
+    out += "],\"first_issues\":[";
+    for (size_t i = 0; i < s.first_issues.size(); ++i) {
+      const importer::LineReport& r = s.first_issues[i];
+      out += fmt::format("{}{{\"file\":{},\"line\":{},\"reason\":{}}}", i ? "," : "",
+                         JsonString(r.file), r.line, JsonString(r.reason));
+    }
+    out += "],\"reports\":[";
+    for (size_t i = 0; i < s.reports.size(); ++i) {
+      const importer::CoverageReportSummary& r = s.reports[i];
+      out += fmt::format("{}{{\"path\":{},\"format\":{},\"files\":{},\"issues\":{}}}", i ? "," : "",
+                         JsonString(r.path), JsonString(r.format), r.files, r.issues);
+    }
+    out += "]}\n";
+    std::fputs(out.c_str(), stdout);
+    return;
+  }
+  for (const importer::CoverageReportSummary& r : s.reports) {
+    fmt::print("{}: {} — {} files{}\n", r.path, r.format, r.files,
+               r.issues > 0 ? fmt::format(", {} malformed records skipped", r.issues) : "");
+  }
+  for (const importer::LineReport& r : s.first_issues) {
+    fmt::print("  {}:{}: {}\n", r.file, r.line, r.reason);
+  }
+  if (s.unresolved > 0) {
+    fmt::print("{} paths are not repository-relative (use --root or --strip-prefix), e.g. {}\n",
+               s.unresolved, s.unresolved_examples.empty() ? "" : s.unresolved_examples.front());
+  }
+  if (s.suffix_matched > 0) {
+    fmt::print("{} paths found in the repository by their suffix\n", s.suffix_matched);
+  }
+  if (!s.committed) {
+    fmt::print("nothing stored: {}\n", s.failure);
+    return;
+  }
+  int64_t found = 0;
+  int64_t hit = 0;
+  for (const model::FileCoverage& f : s.snapshot.files) {
+    found += f.lines_found;
+    hit += f.lines_hit;
+  }
+  fmt::print("snapshot {}: {} — {} files, {} lines covered ({})\n",
+             s.created ? "stored" : "already stored (unchanged)", SnapshotLine(s.snapshot),
+             s.snapshot.files.size(), Fraction(hit, found),
+             Percent(found > 0 ? std::optional<double>(static_cast<double>(hit) /
+                                                       static_cast<double>(found))
+                               : std::nullopt));
+}
+
+void PrintCoverageTable(const metrics::CoverageTable& t, metrics::CoverageBy by,
+                        const std::string& format) {
+  if (format == "json") {
+    std::string out = "{\"version\":1,\"by\":";
+    out += by == metrics::CoverageBy::kFile   ? "\"file\""
+           : by == metrics::CoverageBy::kArea ? "\"area\""
+                                              : "\"team\"";
+    out += ",\"snapshots\":[";
+    for (size_t i = 0; i < t.snapshots.size(); ++i) {
+      out += i ? "," : "";
+      out += SnapshotJson(t.snapshots[i]);
+    }
+    out += "],\"rows\":[";
+    for (size_t i = 0; i < t.rows.size(); ++i) {
+      out += i ? "," : "";
+      out += CoverageRowJson(t.rows[i], by, false);
+    }
+    out += "],\"total\":" + CoverageRowJson(t.total, by, true) + "}\n";
+    std::fputs(out.c_str(), stdout);
+    return;
+  }
+  if (format == "csv") {
+    fmt::print(
+        "{},{}files,lines_found,lines_hit,line_rate,branches_found,branches_hit,"
+        "branch_rate,partial_files\n",
+        by == metrics::CoverageBy::kFile   ? "path"
+        : by == metrics::CoverageBy::kArea ? "area"
+                                           : "owner",
+        by == metrics::CoverageBy::kFile ? "area,owners,snapshot," : "");
+    for (const metrics::CoverageRow& r : t.rows) {
+      fmt::print("{},{}{},{},{},{},{},{},{},{}\n", CsvField(r.key),
+                 by == metrics::CoverageBy::kFile
+                     ? CsvField(r.area) + "," + CsvField(Join(r.owners, " ")) + "," +
+                           CsvField(r.snapshot_name) + ","
+                     : "",
+                 r.files, r.lines_found, r.lines_hit, r.line_rate ? JsonRatio(r.line_rate) : "",
+                 r.branches_found ? std::to_string(*r.branches_found) : "",
+                 r.branches_hit ? std::to_string(*r.branches_hit) : "",
+                 r.branch_rate ? JsonRatio(r.branch_rate) : "", r.partial_files);
+    }
+    return;
+  }
+  if (t.snapshots.empty()) {
+    fmt::print("no coverage stored (vigil ingest coverage FILE...)\n");
+    return;
+  }
+  size_t key_width = 10;
+  for (const metrics::CoverageRow& r : t.rows) {
+    key_width = std::max(key_width, KeyText(r.key, by).size());
+  }
+  key_width = std::min<size_t>(key_width, 70);
+  const char* head = by == metrics::CoverageBy::kFile   ? "FILE"
+                     : by == metrics::CoverageBy::kArea ? "AREA"
+                                                        : "OWNER";
+  const bool file = by == metrics::CoverageBy::kFile;
+  fmt::print("{:<{}}  {:>6}  {:>9}  {:>17}  {:>9}  {:>15}{}\n", head, key_width, "FILES", "LINES%",
+             "LINES", "BRANCH%", "BRANCHES", file ? "  AREA  OWNERS" : "");
+  auto print_row = [&](const metrics::CoverageRow& r, const std::string& key, bool total) {
+    std::string k = key;
+    if (k.size() > key_width) {
+      k = k.substr(k.size() - key_width + 1);
+      k.insert(k.begin(), '~');
+    }
+    if (r.partial_files > 0) {
+      k += " !";
+    }
+    fmt::print("{:<{}}  {:>6}  {:>9}  {:>17}  {:>9}  {:>15}{}\n", k, key_width, r.files,
+               Percent(r.line_rate), Fraction(r.lines_hit, r.lines_found), Percent(r.branch_rate),
+               r.branches_found ? Fraction(*r.branches_hit, *r.branches_found) : "-",
+               file && !total ? fmt::format("  {}  {}", r.area.empty() ? "-" : r.area,
+                                            r.owners.empty() ? "-" : Join(r.owners, " "))
+                              : "");
+  };
+  for (const metrics::CoverageRow& r : t.rows) {
+    print_row(r, KeyText(r.key, by), false);
+  }
+  print_row(t.total, "TOTAL", true);
+  for (const model::CoverageSnapshot& s : t.snapshots) {
+    fmt::print("snapshot {}\n", SnapshotLine(s));
+  }
+  if (by == metrics::CoverageBy::kTeam) {
+    fmt::print("a file with several owners counts in each of their rows, once in TOTAL\n");
+  }
+  if (t.total.partial_files > 0) {
+    fmt::print("! some files had malformed records in their report (skipped)\n");
   }
 }
 

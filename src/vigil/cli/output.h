@@ -9,7 +9,9 @@
 
 #include "vigil/core/status.h"
 #include "vigil/core/time.h"
+#include "vigil/importer/coverage_import.h"
 #include "vigil/importer/importer.h"
+#include "vigil/metrics/coverage.h"
 #include "vigil/metrics/latency.h"
 
 namespace vigil::cli {
@@ -47,6 +49,11 @@ Result<TimeWindow> ParseTimeWindow(const std::string& from, const std::string& t
 void PrintImportSummary(const importer::ImportSummary& summary, const std::string& format);
 void PrintLatencyTable(const std::vector<metrics::LatencyRow>& rows, const TimeWindow& window,
                        bool by_version, const std::string& format);
+
+void PrintCoverageImportSummary(const importer::CoverageImportSummary& summary,
+                                const std::string& format);
+void PrintCoverageTable(const metrics::CoverageTable& table, metrics::CoverageBy by,
+                        const std::string& format);
 
 // JSON string literal of `s` (quotes included), escaping per RFC 8259.
 std::string JsonString(std::string_view s);

@@ -3,13 +3,11 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <random>
 #include <set>
 #include <span>
 #include <utility>
 
-#include <openssl/evp.h>
-
+#include "vigil/importer/identity.h"
 #include "vigil/importer/input_file.h"
 #include "vigil/importer/parsers.h"
 #include "vigil/ingest/request_parser.h"
@@ -19,35 +17,10 @@ namespace vigil::importer {
 namespace {
 
 constexpr size_t kIdentityBytes = 64 * 1024;
-constexpr core::Duration kLeaseTtl = core::Duration::Hours(1);
 // Completed rollups held in memory before the transaction is opened and they are written:
 // small imports hold the store's write lock only for their commit.
 constexpr size_t kMaxBufferedRollups = 100'000;
 constexpr int kMaxAttempts = 5;
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
-}
-
-std::string RandomHolder() {
-  std::random_device rd;
-  std::string out = "import-";
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 0; i < 16; ++i) {
-    out.push_back(kHex[rd() & 15]);
-  }
-  return out;
-}
 
 // What one attempt at one file produced, merged into the summary only once it commits.
 struct FileResult {
