@@ -13,14 +13,14 @@
 #include <string>
 #include <string_view>
 
+#include "coverage_fuzz_check.h"
+
 #include "vigil/core/check.h"
 #include "vigil/ingest/coverage.h"
 
 namespace {
 
 using vigil::Result;
-using vigil::ingest::CoverageIssue;
-using vigil::ingest::CoverageLine;
 using vigil::ingest::ParsedCoverage;
 using vigil::ingest::ParsedFileCoverage;
 
@@ -28,49 +28,10 @@ bool IsXmlSpace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-bool SameFile(const ParsedFileCoverage& a, const ParsedFileCoverage& b) {
-  if (a.path != b.path || a.lines.size() != b.lines.size() || a.lines_found != b.lines_found ||
-      a.lines_hit != b.lines_hit || a.branches_found != b.branches_found ||
-      a.branches_hit != b.branches_hit || a.partial != b.partial) {
-    return false;
-  }
-  for (size_t i = 0; i < a.lines.size(); ++i) {
-    if (a.lines[i].line != b.lines[i].line || a.lines[i].hits != b.lines[i].hits) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool Same(const ParsedCoverage& a, const ParsedCoverage& b) {
-  if (a.format != b.format || a.source_roots != b.source_roots || a.timestamp != b.timestamp ||
-      a.files.size() != b.files.size() || a.issues.size() != b.issues.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.files.size(); ++i) {
-    if (!SameFile(a.files[i], b.files[i])) {
-      return false;
-    }
-  }
-  for (size_t i = 0; i < a.issues.size(); ++i) {
-    if (a.issues[i].line != b.issues[i].line || a.issues[i].reason != b.issues[i].reason) {
-      return false;
-    }
-  }
-  return true;
-}
-
 void Check(const Result<ParsedCoverage>& r, std::string_view doc) {
   const int64_t last_line = 1 + std::count(doc.begin(), doc.end(), '\n');
   if (!r.ok()) {
-    const vigil::Status status = r.status();  // a copy: message() must outlive this line
-    const std::string& m = status.message();
-    VIGIL_CHECK(m.starts_with("line "), "an error without a line");
-    int64_t line = 0;
-    for (size_t i = 5; i < m.size() && m[i] >= '0' && m[i] <= '9' && line < last_line + 1; ++i) {
-      line = line * 10 + (m[i] - '0');
-    }
-    VIGIL_CHECK(line >= 1 && line <= last_line, "an error line out of range");
+    vigil::fuzz::CheckErrorLine(r.status(), last_line);
     return;
   }
   const ParsedCoverage& c = *r;
@@ -79,33 +40,7 @@ void Check(const Result<ParsedCoverage>& r, std::string_view doc) {
     VIGIL_CHECK(!root.empty() && !IsXmlSpace(root.front()) && !IsXmlSpace(root.back()),
                 "a source root empty or untrimmed");
   }
-  bool any_partial = false;
-  for (size_t i = 0; i < c.files.size(); ++i) {
-    const ParsedFileCoverage& f = c.files[i];
-    VIGIL_CHECK(!f.path.empty(), "an empty path");
-    VIGIL_CHECK(i == 0 || c.files[i - 1].path < f.path, "files not sorted/unique by path");
-    int64_t hit = 0;
-    for (size_t j = 0; j < f.lines.size(); ++j) {
-      const CoverageLine& l = f.lines[j];
-      VIGIL_CHECK(l.line >= 1, "line number 0");
-      VIGIL_CHECK(j == 0 || f.lines[j - 1].line < l.line, "lines not sorted/unique");
-      hit += l.hits > 0 ? 1 : 0;
-    }
-    VIGIL_CHECK(f.lines_found == static_cast<int64_t>(f.lines.size()), "found != distinct lines");
-    VIGIL_CHECK(f.lines_hit == hit, "hit != lines with hits");
-    VIGIL_CHECK(0 <= f.lines_hit && f.lines_hit <= f.lines_found, "lines hit > found");
-    VIGIL_CHECK(f.branches_found.has_value() == f.branches_hit.has_value(), "half branch data");
-    if (f.branches_found) {
-      VIGIL_CHECK(0 <= *f.branches_hit && *f.branches_hit <= *f.branches_found,
-                  "branches hit > found");
-    }
-    any_partial = any_partial || f.partial;
-  }
-  VIGIL_CHECK(!any_partial || !c.issues.empty(), "a partial file without an issue");
-  for (const CoverageIssue& issue : c.issues) {
-    VIGIL_CHECK(issue.line >= 1 && issue.line <= last_line, "an issue line out of range");
-    VIGIL_CHECK(!issue.reason.empty(), "an issue without a reason");
-  }
+  vigil::fuzz::CheckCoverageShape(c, last_line, {});
 }
 
 }  // namespace
@@ -142,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Result<ParsedCoverage> again = vigil::ingest::ParseCobertura(copy);
   VIGIL_CHECK(first.ok() == again.ok(), "parsing is not deterministic");
   if (first.ok()) {
-    VIGIL_CHECK(Same(*first, *again), "parsing is not deterministic");
+    VIGIL_CHECK(vigil::fuzz::SameCoverage(*first, *again), "parsing is not deterministic");
   } else {
     VIGIL_CHECK(first.status() == again.status(), "parsing is not deterministic");
   }

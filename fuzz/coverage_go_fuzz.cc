@@ -11,77 +11,18 @@
 #include <string>
 #include <string_view>
 
+#include "coverage_fuzz_check.h"
+
 #include "vigil/core/check.h"
 #include "vigil/ingest/coverage.h"
 
 namespace {
 
 using vigil::Result;
-using vigil::ingest::CoverageIssue;
 using vigil::ingest::ParsedCoverage;
 using vigil::ingest::ParsedFileCoverage;
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
-
-bool Same(const ParsedCoverage& a, const ParsedCoverage& b) {
-  if (a.files.size() != b.files.size() || a.issues.size() != b.issues.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.issues.size(); ++i) {
-    if (a.issues[i].line != b.issues[i].line || a.issues[i].reason != b.issues[i].reason) {
-      return false;
-    }
-  }
-  for (size_t i = 0; i < a.files.size(); ++i) {
-    const ParsedFileCoverage& x = a.files[i];
-    const ParsedFileCoverage& y = b.files[i];
-    if (x.path != y.path || x.lines.size() != y.lines.size() || x.lines_hit != y.lines_hit ||
-        x.partial != y.partial) {
-      return false;
-    }
-    for (size_t k = 0; k < x.lines.size(); ++k) {
-      if (x.lines[k].line != y.lines[k].line || x.lines[k].hits != y.lines[k].hits) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-int64_t CountLines(std::string_view text) {
-  int64_t n = 0;
-  for (char c : text) {
-    n += c == '\n' ? 1 : 0;
-  }
-  return text.empty() || text.back() == '\n' ? n : n + 1;
-}
-
-void CheckInvariants(const ParsedCoverage& c, int64_t input_lines) {
-  int64_t last_issue_line = 0;
-  for (const CoverageIssue& issue : c.issues) {
-    VIGIL_CHECK(!issue.reason.empty(), "an issue without a reason");
-    VIGIL_CHECK(issue.line >= 1 && issue.line <= input_lines, "an issue outside the input");
-    VIGIL_CHECK(issue.line >= last_issue_line, "issues out of input order");
-    last_issue_line = issue.line;
-  }
-  for (size_t i = 0; i < c.files.size(); ++i) {
-    const ParsedFileCoverage& f = c.files[i];
-    VIGIL_CHECK(!f.path.empty(), "a file without a path");
-    VIGIL_CHECK(i == 0 || c.files[i - 1].path < f.path, "files not sorted and unique by path");
-    VIGIL_CHECK(f.lines_found == static_cast<int64_t>(f.lines.size()),
-                "lines_found is not the number of lines");
-    int64_t hit = 0;
-    for (size_t k = 0; k < f.lines.size(); ++k) {
-      VIGIL_CHECK(f.lines[k].line >= 1, "line 0");
-      VIGIL_CHECK(k == 0 || f.lines[k - 1].line < f.lines[k].line, "lines not sorted and unique");
-      hit += f.lines[k].hits > 0 ? 1 : 0;
-    }
-    VIGIL_CHECK(f.lines_hit == hit && hit <= f.lines_found, "lines_hit is not the hit lines");
-    VIGIL_CHECK(!f.branches_found.has_value() && !f.branches_hit.has_value(),
-                "branch data from a Go profile");
-    VIGIL_CHECK(!f.partial || !c.issues.empty(), "a partial file without an issue");
-  }
-}
 
 uint64_t Doubled(uint64_t v) {
   return v > std::numeric_limits<uint64_t>::max() / 2 ? std::numeric_limits<uint64_t>::max()
@@ -97,10 +38,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     VIGIL_CHECK(first.status().message().starts_with("line "), "an error without its line");
     return 0;
   }
-  CheckInvariants(*first, CountLines(text));
+  vigil::fuzz::CheckCoverageShape(*first, vigil::fuzz::CountInputLines(text),
+                                  {.issues_in_input_order = true, .branches_never = true});
   const std::string copy(text);
   const Result<ParsedCoverage> again = vigil::ingest::ParseGoCoverprofile(copy);
-  VIGIL_CHECK(again.ok() && Same(*first, *again), "parsing is not deterministic");
+  VIGIL_CHECK(again.ok() && vigil::fuzz::SameCoverage(*first, *again),
+              "parsing is not deterministic");
 
   if (!first->issues.empty()) {
     return 0;

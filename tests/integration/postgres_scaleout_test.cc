@@ -11,69 +11,17 @@
 #include <vector>
 
 #include "postgres_test_db.h"
+#include "run_util.h"
 #include "test_util.h"
-#include <sys/wait.h>
 
 namespace vigil {
 namespace {
 
-// 'text' for sh, with embedded single quotes escaped.
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  out += '\'';
-  return out;
-}
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-};
-
-// A `vigil <args>` process started in `dir` with stdout captured (stderr passes through).
-class VigilProcess {
- public:
-  VigilProcess(const std::string& dir, const std::string& args) {
-    std::string cmd = "cd " + ShellQuote(dir) + " && " + ShellQuote(VIGIL_BINARY_PATH) + " " + args;
-    pipe_ = popen(cmd.c_str(), "r");
-  }
-  ~VigilProcess() {
-    if (pipe_ != nullptr) {
-      pclose(pipe_);
-    }
-  }
-  VigilProcess(const VigilProcess&) = delete;
-  VigilProcess& operator=(const VigilProcess&) = delete;
-
-  RunResult Wait() {
-    RunResult r;
-    if (pipe_ == nullptr) {
-      return r;
-    }
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe_)) > 0) {
-      r.out.append(buf, n);
-    }
-    int status = pclose(pipe_);
-    pipe_ = nullptr;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-  }
-
- private:
-  FILE* pipe_ = nullptr;
-};
-
-RunResult RunVigil(const std::string& dir, const std::string& args) {
-  return VigilProcess(dir, args).Wait();
-}
+using testing::Process;
+using testing::RunResult;
+using testing::RunVigil;
+using testing::ShellQuote;
+using testing::VigilCommand;
 
 // Sum of "count" over the rows of `vigil latency --format json`.
 int64_t TotalCount(const std::string& json) {
@@ -112,8 +60,8 @@ TEST(PostgresScaleOutTest, TwoNodesIngestingHalvesEqualOneSqliteProcessIngesting
   }
   const std::string pg = " --store " + ShellQuote(db->url());
   // Both processes run at once; each leases its own node.
-  VigilProcess a(dir.path(), "ingest access-log first.log --quiet --format json" + pg);
-  VigilProcess b(dir.path(), "ingest access-log second.log --quiet --format json" + pg);
+  Process a(VigilCommand(dir.path(), "ingest access-log first.log --quiet --format json" + pg));
+  Process b(VigilCommand(dir.path(), "ingest access-log second.log --quiet --format json" + pg));
   RunResult ra = a.Wait();
   RunResult rb = b.Wait();
   ASSERT_EQ(ra.exit_code, 0) << ra.out;
@@ -143,8 +91,8 @@ TEST(PostgresScaleOutTest, TwoNodesIngestingHalvesEqualOneSqliteProcessIngesting
   EXPECT_EQ(merged_v.out, single_v.out);
 
   // Ingesting the halves again (both at once) changes nothing: the positions were stored.
-  VigilProcess a2(dir.path(), "ingest access-log first.log --quiet --format json" + pg);
-  VigilProcess b2(dir.path(), "ingest access-log second.log --quiet --format json" + pg);
+  Process a2(VigilCommand(dir.path(), "ingest access-log first.log --quiet --format json" + pg));
+  Process b2(VigilCommand(dir.path(), "ingest access-log second.log --quiet --format json" + pg));
   RunResult ra2 = a2.Wait();
   RunResult rb2 = b2.Wait();
   ASSERT_EQ(ra2.exit_code, 0) << ra2.out;
@@ -162,8 +110,8 @@ TEST(PostgresScaleOutTest, OneFileIngestedByTwoProcessesAtOnceCountsOnce) {
                 .exit_code,
             0);
   const std::string pg = " --store " + ShellQuote(db->url());
-  VigilProcess a(dir.path(), "ingest access-log a.log --quiet" + pg);
-  VigilProcess b(dir.path(), "ingest access-log a.log --quiet" + pg);
+  Process a(VigilCommand(dir.path(), "ingest access-log a.log --quiet" + pg));
+  Process b(VigilCommand(dir.path(), "ingest access-log a.log --quiet" + pg));
   ASSERT_EQ(a.Wait().exit_code, 0);
   ASSERT_EQ(b.Wait().exit_code, 0);
   RunResult latency = RunVigil(dir.path(), "latency --format json" + pg);

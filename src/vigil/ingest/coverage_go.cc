@@ -19,12 +19,12 @@
 
 #include "vigil/core/text.h"
 #include "vigil/ingest/coverage.h"
+#include "vigil/ingest/coverage_counts.h"
 
 namespace vigil::ingest {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
-constexpr uint64_t kMaxCount = std::numeric_limits<uint64_t>::max();
 // No Go statement spans this many lines; the bound keeps one corrupt block line from expanding
 // into millions of line entries.
 constexpr uint32_t kMaxBlockSpanLines = 100'000;
@@ -44,30 +44,6 @@ std::optional<Mode> ParseMode(std::string_view s) {
     return Mode::kAtomic;
   }
   return std::nullopt;
-}
-
-// A non-empty run of ASCII digits as a uint64, saturating at UINT64_MAX.
-bool ParseCount(std::string_view s, uint64_t* out) {
-  if (s.empty()) {
-    return false;
-  }
-  uint64_t v = 0;
-  bool saturated = false;
-  for (char c : s) {
-    const auto d = static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
-    if (d > 9) {
-      return false;
-    }
-    if (!saturated) {
-      if (v > (kMaxCount - d) / 10) {
-        saturated = true;
-      } else {
-        v = v * 10 + d;
-      }
-    }
-  }
-  *out = saturated ? kMaxCount : v;
-  return true;
 }
 
 bool ParseU32(std::string_view s, uint32_t* out) {

@@ -1,7 +1,8 @@
 #include "vigil/ingest/coverage_paths.h"
 
 #include <algorithm>
-#include <limits>
+
+#include "vigil/ingest/coverage_counts.h"
 
 namespace vigil::ingest {
 namespace {
@@ -58,11 +59,6 @@ int CommonTrailingSegments(std::string_view a, std::string_view b) {
     b.remove_suffix(std::min(b.size(), sb.size() + 1));
   }
   return n;
-}
-
-uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
-  return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max()
-                                                      : a + b;
 }
 
 // Union of two sorted line lists, hits summed.

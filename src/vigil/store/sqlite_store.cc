@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 
+#include "vigil/store/int_list.h"
+
 namespace vigil::store {
 namespace {
 
@@ -175,36 +177,6 @@ Status Exec(sqlite3* db, std::string_view sql) {
     return Status(st.code(), msg);
   }
   return OkStatus();
-}
-
-std::string JoinInts(const std::vector<int64_t>& v) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    out += std::to_string(v[i]);
-  }
-  return out;
-}
-
-Result<std::vector<int64_t>> SplitInts(std::string_view text) {
-  std::vector<int64_t> out;
-  while (!text.empty()) {
-    size_t comma = text.find(',');
-    std::string_view part = text.substr(0, comma);
-    int64_t v = 0;
-    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
-    if (ec != std::errc() || ptr != part.data() + part.size()) {
-      return DataLossError("bad integer list in store: '" + std::string(text) + "'");
-    }
-    out.push_back(v);
-    if (comma == std::string_view::npos) {
-      break;
-    }
-    text.remove_prefix(comma + 1);
-  }
-  return out;
 }
 
 class SqliteStore;
