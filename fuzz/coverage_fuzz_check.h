@@ -25,6 +25,9 @@ inline bool SameCoverage(const ingest::ParsedCoverage& a, const ingest::ParsedCo
   for (size_t i = 0; i < a.files.size(); ++i) {
     const ingest::ParsedFileCoverage& x = a.files[i];
     const ingest::ParsedFileCoverage& y = b.files[i];
+    if (a.issue_count != b.issue_count) {
+      return false;
+    }
     if (x.path != y.path || x.lines.size() != y.lines.size() || x.lines_found != y.lines_found ||
         x.lines_hit != y.lines_hit || x.branches_found != y.branches_found ||
         x.branches_hit != y.branches_hit || x.partial != y.partial) {
@@ -60,6 +63,11 @@ struct ShapeRules {
 // or both absent with 0 ≤ hit ≤ found; a partial file only with an issue.
 inline void CheckCoverageShape(const ingest::ParsedCoverage& c, int64_t input_lines,
                                const ShapeRules& rules) {
+  VIGIL_CHECK(c.issue_count >= static_cast<int64_t>(c.issues.size()) &&
+                  c.issues.size() <= ingest::kMaxCoverageIssuesKept &&
+                  (c.issue_count == static_cast<int64_t>(c.issues.size()) ||
+                   c.issues.size() == ingest::kMaxCoverageIssuesKept),
+              "issue_count does not match the kept issues");
   int64_t last_issue_line = 0;
   for (const ingest::CoverageIssue& issue : c.issues) {
     VIGIL_CHECK(!issue.reason.empty(), "an issue without a reason");

@@ -185,3 +185,27 @@ TEST(CoverageMergerTest, CountsAbsolutePathsOutsideTheRootAsUnresolved) {
 
 }  // namespace
 }  // namespace vigil::ingest
+
+namespace vigil::ingest {
+namespace {
+
+TEST(CoverageIssuesTest, AGarbageReportKeepsTheFirstThousandIssuesAndCountsAll) {
+  // One SF section with 1500 DA lines whose line number is not a number, and one good line.
+  std::string text = "SF:src/a.c\nDA:1,1\n";
+  for (int i = 0; i < 1500; ++i) {
+    text += "DA:x,1\n";
+  }
+  text += "end_of_record\n";
+  Result<ParsedCoverage> parsed = ParseLcov(text);
+  ASSERT_OK(parsed);
+  EXPECT_EQ(parsed->issue_count, 1500);
+  ASSERT_EQ(parsed->issues.size(), kMaxCoverageIssuesKept);
+  EXPECT_EQ(parsed->issues.front().line, 3);
+  EXPECT_EQ(parsed->issues.back().line, 1002);
+  ASSERT_EQ(parsed->files.size(), 1u);
+  EXPECT_TRUE(parsed->files[0].partial);
+  EXPECT_EQ(parsed->files[0].lines_found, 1);
+}
+
+}  // namespace
+}  // namespace vigil::ingest

@@ -171,7 +171,7 @@ Result<CoverageImportSummary> RunCoverageImport(const ImportEnv& env,
     report.path = path;
     report.format = std::string(format_name);
     report.files = static_cast<int64_t>(parsed->files.size());
-    report.issues = static_cast<int64_t>(parsed->issues.size());
+    report.issues = parsed->issue_count;
     for (const ingest::CoverageIssue& issue : parsed->issues) {
       if (summary.first_issues.size() < options.max_listed_issues) {
         summary.first_issues.push_back(LineReport{path, issue.line, "malformed", issue.reason});

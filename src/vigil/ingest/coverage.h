@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vigil/core/status.h"
@@ -60,11 +61,26 @@ struct CoverageIssue {
   std::string reason;
 };
 
+// At most this many issues are kept in full per report (a garbage file of millions of lines
+// must not hold millions of messages); all of them are counted.
+inline constexpr size_t kMaxCoverageIssuesKept = 1000;
+
+// Records a skipped record: kept in `issues` while fewer than kMaxCoverageIssuesKept are,
+// always counted in `*count`.
+inline void AddCoverageIssue(std::vector<CoverageIssue>* issues, int64_t* count, int64_t line,
+                             std::string reason) {
+  ++*count;
+  if (issues->size() < kMaxCoverageIssuesKept) {
+    issues->push_back(CoverageIssue{line, std::move(reason)});
+  }
+}
+
 struct ParsedCoverage {
   CoverageFormat format = CoverageFormat::kLcov;
   std::vector<std::string> source_roots;     // Cobertura <source> entries, in document order
   std::vector<ParsedFileCoverage> files;     // sorted by path, one entry per distinct path
-  std::vector<CoverageIssue> issues;         // malformed records that were skipped
+  std::vector<CoverageIssue> issues;         // skipped malformed records: the first 1000
+  int64_t issue_count = 0;                   // every skipped malformed record
   std::optional<core::Timestamp> timestamp;  // when the report states one
 };
 

@@ -244,7 +244,7 @@ class GoParser {
     if (!path.empty()) {
       partial_paths_.insert(path);
     }
-    issues_.push_back(CoverageIssue{line_no_, std::move(reason)});
+    AddCoverageIssue(&issues_, &issue_count_, line_no_, std::move(reason));
   }
 
   // Merges duplicate blocks of one file in place: OR in set mode, a saturating sum otherwise.
@@ -258,11 +258,11 @@ class GoParser {
         Block& kept = blocks[out - 1];
         if (kept.stmts != blocks[i].stmts) {
           file->partial = true;
-          issues_.push_back(CoverageIssue{
-              blocks[i].input_line,
-              "block " + PositionText(blocks[i]) + " has " + std::to_string(blocks[i].stmts) +
-                  " statements, but " + std::to_string(kept.stmts) + " at line " +
-                  std::to_string(kept.input_line) + "; the later block is skipped"});
+          AddCoverageIssue(&issues_, &issue_count_, blocks[i].input_line,
+                           "block " + PositionText(blocks[i]) + " has " +
+                               std::to_string(blocks[i].stmts) + " statements, but " +
+                               std::to_string(kept.stmts) + " at line " +
+                               std::to_string(kept.input_line) + "; the later block is skipped");
           continue;
         }
         if (*mode_ == Mode::kSet) {
@@ -364,6 +364,7 @@ class GoParser {
         issues_.begin(), issues_.end(),
         [](const CoverageIssue& a, const CoverageIssue& b) { return a.line < b.line; });
     result.issues = std::move(issues_);
+    result.issue_count = issue_count_;
     return result;
   }
 
@@ -376,6 +377,7 @@ class GoParser {
   std::unordered_map<std::string_view, size_t> index_;
   std::unordered_set<std::string_view> partial_paths_;
   std::vector<CoverageIssue> issues_;
+  int64_t issue_count_ = 0;
   std::vector<uint64_t> dense_hits_;  // LinesOf's tables, reused across files
   std::vector<uint8_t> dense_found_;
 };

@@ -583,12 +583,15 @@ class LcovParser {
     }
   }
 
-  void Issue(std::string reason) { issues_.push_back(CoverageIssue{line_no_, std::move(reason)}); }
+  void Issue(std::string reason) {
+    AddCoverageIssue(&issues_, &issue_count_, line_no_, std::move(reason));
+  }
 
   ParsedCoverage Finish() {
     ParsedCoverage out;
     out.format = CoverageFormat::kLcov;
     out.issues = std::move(issues_);
+    out.issue_count = issue_count_;
     std::vector<size_t> order(files_.size());
     for (size_t i = 0; i < order.size(); ++i) {
       order[i] = i;
@@ -633,6 +636,7 @@ class LcovParser {
   std::unordered_map<std::string_view, size_t> index_;
   std::unordered_map<std::string_view, uint64_t> interned_;
   std::vector<CoverageIssue> issues_;
+  int64_t issue_count_ = 0;
   std::vector<LineEntry> line_scratch_;
   std::vector<BranchEntry> branch_scratch_;
 };

@@ -206,10 +206,11 @@ class XmlReport {
   void Issue(pugi::xml_node n, std::string reason) {
     const ptrdiff_t offset = n.offset_debug();
     reason += " (byte " + std::to_string(offset > 0 ? offset - 1 : offset) + ")";
-    issues_.push_back(CoverageIssue{LineOf(n), std::move(reason)});
+    AddCoverageIssue(&issues_, &issue_count_, LineOf(n), std::move(reason));
   }
 
   std::vector<CoverageIssue> TakeIssues() { return std::move(issues_); }
+  int64_t issue_count() const { return issue_count_; }
 
  private:
   // No element at all (empty, only whitespace or comments, or plain text): the line of the
@@ -227,6 +228,7 @@ class XmlReport {
   pugi::xml_document doc_;
   pugi::xml_node root_;
   std::vector<CoverageIssue> issues_;
+  int64_t issue_count_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -488,6 +490,7 @@ Result<ParsedCoverage> ParseCobertura(std::string_view content) {
     parsed.files.push_back(FinishCoberturaFile(file));
   }
   SortFiles(parsed.files);
+  parsed.issue_count = report.issue_count();
   parsed.issues = report.TakeIssues();
   return parsed;
 }
@@ -738,6 +741,7 @@ Result<ParsedCoverage> ParseJacoco(std::string_view content) {
                                               f.partial});
   }
   SortFiles(parsed.files);
+  parsed.issue_count = report.issue_count();
   parsed.issues = report.TakeIssues();
   return parsed;
 }
