@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev zlib1g-dev libyaml-cpp-dev libfmt-dev libcli11-dev libsimdjson-dev
   libssl-dev libpugixml-dev libpq-dev postgresql sqlite3
-  curl nginx-light time bc jq lcov gcovr
+  curl nginx-light time bc jq lcov gcovr goaccess
 )
 
 missing=()
