@@ -73,13 +73,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const Result<ParsedCoverage> first = vigil::ingest::ParseCobertura(doc);
   Check(first, doc);
-  const std::string copy = doc;
-  const Result<ParsedCoverage> again = vigil::ingest::ParseCobertura(copy);
-  VIGIL_CHECK(first.ok() == again.ok(), "parsing is not deterministic");
-  if (first.ok()) {
-    VIGIL_CHECK(vigil::fuzz::SameCoverage(*first, *again), "parsing is not deterministic");
-  } else {
-    VIGIL_CHECK(first.status() == again.status(), "parsing is not deterministic");
-  }
+  vigil::fuzz::CheckDeterministic(vigil::ingest::ParseCobertura, doc, first);
   return 0;
 }

@@ -113,4 +113,19 @@ inline void CheckErrorLine(const Status& status, int64_t input_lines) {
   VIGIL_CHECK(line >= 1 && line <= input_lines, "an error line out of range");
 }
 
+// Parses a copy of `doc` again with `parse` and checks the outcome equals `first` (the same
+// files and issues, or the same error).
+template <typename Parse>
+void CheckDeterministic(Parse parse, std::string_view doc,
+                        const Result<ingest::ParsedCoverage>& first) {
+  const std::string copy(doc);
+  const Result<ingest::ParsedCoverage> again = parse(copy);
+  VIGIL_CHECK(first.ok() == again.ok(), "parsing is not deterministic");
+  if (first.ok()) {
+    VIGIL_CHECK(SameCoverage(*first, *again), "parsing is not deterministic");
+  } else {
+    VIGIL_CHECK(first.status() == again.status(), "parsing is not deterministic");
+  }
+}
+
 }  // namespace vigil::fuzz

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "events_fuzz_check.h"
+
 #include "vigil/core/check.h"
 #include "vigil/core/time.h"
 #include "vigil/ingest/events.h"
@@ -20,12 +22,10 @@
 
 namespace {
 
-using vigil::ingest::LineIssue;
-using vigil::ingest::Request;
-using vigil::ingest::RequestParser;
-using Outcome = RequestParser::Outcome;
-
-constexpr int64_t kMaxLatencyUs = 10'000'000'000'000;
+using vigil::fuzz::Outcome;
+using vigil::fuzz::Request;
+using vigil::fuzz::RequestParser;
+using vigil::fuzz::Seen;
 
 bool KnownCode(std::string_view code) {
   constexpr std::string_view kCodes[] = {
@@ -38,60 +38,6 @@ bool KnownCode(std::string_view code) {
     }
   }
   return false;
-}
-
-// A parse result with its views copied (they die with the next Parse).
-struct Seen {
-  Outcome outcome = Outcome::kSkip;
-  std::string code;
-  std::string reason;
-  int64_t time_ms = 0;
-  std::string service, environment, version, method, target, route;
-  int status = 0;
-  int64_t latency_us = -1;
-
-  bool operator==(const Seen&) const = default;
-};
-
-Seen ParseOnce(RequestParser* parser, std::string_view line) {
-  Request r;
-  LineIssue issue;
-  Seen s;
-  s.outcome = parser->Parse(line, &r, &issue);
-  if (s.outcome == Outcome::kReject) {
-    VIGIL_CHECK(KnownCode(issue.code), "unknown rejection code");
-    VIGIL_CHECK(!issue.reason.empty(), "rejection without a reason");
-    s.code = std::string(issue.code);
-    s.reason = issue.reason;
-    return s;
-  }
-  if (s.outcome == Outcome::kSkip) {
-    return s;
-  }
-  VIGIL_CHECK(issue.code.empty(), "a request with a warning");
-  VIGIL_CHECK(r.status >= 100 && r.status <= 599, "status out of range");
-  VIGIL_CHECK(!r.latency || (r.latency->us() >= 0 && r.latency->us() <= kMaxLatencyUs),
-              "latency out of range");
-  VIGIL_CHECK(vigil::ingest::IsMethodToken(r.method), "method is not a token");
-  for (char c : r.method) {
-    VIGIL_CHECK(!(c >= 'a' && c <= 'z'), "method not upper-cased");
-  }
-  VIGIL_CHECK(!r.route.empty() || !r.target.empty(), "neither route nor path");
-  VIGIL_CHECK(r.route.empty() || r.route.front() == '/', "route without '/'");
-  VIGIL_CHECK(r.target.empty() || r.target.front() == '/' || r.target.starts_with("http://") ||
-                  r.target.starts_with("https://"),
-              "bad path accepted");
-  VIGIL_CHECK(!r.malformed_request, "an event flagged malformed");
-  s.time_ms = r.time.unix_ms();
-  s.service = std::string(r.service);
-  s.environment = std::string(r.environment);
-  s.version = std::string(r.version);
-  s.method = std::string(r.method);
-  s.target = std::string(r.target);
-  s.route = std::string(r.route);
-  s.status = r.status;
-  s.latency_us = r.latency ? r.latency->us() : -1;
-  return s;
 }
 
 // `s` as a JSON string.
@@ -147,7 +93,7 @@ void CheckNdjsonAgrees(const Seen& seen) {
   }
   line += "}";
   std::unique_ptr<RequestParser> ndjson = vigil::ingest::MakeNdjsonEventParser();
-  const Seen again = ParseOnce(ndjson.get(), line);
+  const Seen again = vigil::fuzz::ParseOnce(ndjson.get(), line, KnownCode);
   VIGIL_CHECK(again == seen, "NDJSON reads the row differently");
 }
 
@@ -165,9 +111,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     const std::string_view line = text.substr(start, end - start);
     start = end + 1;
-    const Seen first = ParseOnce(parser.get(), line);
+    const Seen first = vigil::fuzz::ParseOnce(parser.get(), line, KnownCode);
     const std::string copy(line);
-    const Seen second = ParseOnce(twin.get(), copy);
+    const Seen second = vigil::fuzz::ParseOnce(twin.get(), copy, KnownCode);
     VIGIL_CHECK(first == second, "parsing is not deterministic");
     if (first.outcome == Outcome::kRequest) {
       CheckNdjsonAgrees(first);

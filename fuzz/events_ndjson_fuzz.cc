@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "events_fuzz_check.h"
+
 #include "vigil/core/check.h"
 #include "vigil/core/time.h"
 #include "vigil/ingest/events.h"
@@ -19,17 +21,10 @@
 
 namespace {
 
-using vigil::ingest::LineIssue;
-using vigil::ingest::Request;
-using vigil::ingest::RequestParser;
-using Outcome = RequestParser::Outcome;
-
-constexpr int64_t kMaxLatencyUs = 10'000'000'000'000;
-constexpr int64_t kMillisPerDay = 86'400'000;
-// RFC 3339 years 0000..9999 shifted by an offset of up to a day either way.
-constexpr int64_t kMinTimeMs = vigil::core::DaysFromCivil(0, 1, 1) * kMillisPerDay - kMillisPerDay;
-constexpr int64_t kMaxTimeMs =
-    vigil::core::DaysFromCivil(10000, 1, 1) * kMillisPerDay + kMillisPerDay;
+using vigil::fuzz::Outcome;
+using vigil::fuzz::Request;
+using vigil::fuzz::RequestParser;
+using vigil::fuzz::Seen;
 
 bool KnownCode(std::string_view code) {
   constexpr std::string_view kCodes[] = {"bad_json",           "missing_field",  "bad_timestamp",
@@ -42,62 +37,6 @@ bool KnownCode(std::string_view code) {
     }
   }
   return false;
-}
-
-// A parse result with its views copied (they die with the next Parse).
-struct Seen {
-  Outcome outcome = Outcome::kSkip;
-  std::string code;
-  std::string reason;
-  int64_t time_ms = 0;
-  std::string service, environment, version, method, target, route;
-  int status = 0;
-  int64_t latency_us = -1;
-
-  bool operator==(const Seen&) const = default;
-};
-
-Seen ParseOnce(RequestParser* parser, std::string_view line) {
-  Request r;
-  LineIssue issue;
-  Seen s;
-  s.outcome = parser->Parse(line, &r, &issue);
-  if (s.outcome == Outcome::kReject) {
-    VIGIL_CHECK(KnownCode(issue.code), "unknown rejection code");
-    VIGIL_CHECK(!issue.reason.empty(), "rejection without a reason");
-    s.code = std::string(issue.code);
-    s.reason = issue.reason;
-    return s;
-  }
-  if (s.outcome == Outcome::kSkip) {
-    return s;
-  }
-  VIGIL_CHECK(issue.code.empty(), "a request with a warning");
-  VIGIL_CHECK(r.status >= 100 && r.status <= 599, "status out of range");
-  VIGIL_CHECK(!r.latency || (r.latency->us() >= 0 && r.latency->us() <= kMaxLatencyUs),
-              "latency out of range");
-  VIGIL_CHECK(vigil::ingest::IsMethodToken(r.method), "method is not a token");
-  for (char c : r.method) {
-    VIGIL_CHECK(!(c >= 'a' && c <= 'z'), "method not upper-cased");
-  }
-  VIGIL_CHECK(!r.route.empty() || !r.target.empty(), "neither route nor path");
-  VIGIL_CHECK(r.route.empty() || r.route.front() == '/', "route without '/'");
-  VIGIL_CHECK(r.target.empty() || r.target.front() == '/' || r.target.starts_with("http://") ||
-                  r.target.starts_with("https://"),
-              "bad path accepted");
-  VIGIL_CHECK(r.time.unix_ms() >= kMinTimeMs && r.time.unix_ms() <= kMaxTimeMs,
-              "time out of range");
-  VIGIL_CHECK(!r.malformed_request, "an event flagged malformed");
-  s.time_ms = r.time.unix_ms();
-  s.service = std::string(r.service);
-  s.environment = std::string(r.environment);
-  s.version = std::string(r.version);
-  s.method = std::string(r.method);
-  s.target = std::string(r.target);
-  s.route = std::string(r.route);
-  s.status = r.status;
-  s.latency_us = r.latency ? r.latency->us() : -1;
-  return s;
 }
 
 // `s` as a quoted CSV field.
@@ -139,11 +78,13 @@ void CheckCsvAgrees(const Seen& seen) {
     row += std::to_string(seen.latency_us);
   }
   std::unique_ptr<RequestParser> csv = vigil::ingest::MakeCsvEventParser();
-  const Seen header = ParseOnce(csv.get(),
-                                "timestamp,service,environment,version,method,route,path,status,"
-                                "duration_us");
+  const Seen header =
+      vigil::fuzz::ParseOnce(csv.get(),
+                             "timestamp,service,environment,version,method,route,path,status,"
+                             "duration_us",
+                             KnownCode);
   VIGIL_CHECK(header.outcome == Outcome::kSkip, "the CSV header was not accepted");
-  const Seen again = ParseOnce(csv.get(), row);
+  const Seen again = vigil::fuzz::ParseOnce(csv.get(), row, KnownCode);
   VIGIL_CHECK(again == seen, "CSV reads the event differently");
 }
 
@@ -165,9 +106,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::copy(line.begin(), line.end(), exact.get());
     const std::string_view exact_line(exact.get(), line.size());
 
-    const Seen first = ParseOnce(parser.get(), exact_line);
+    const Seen first = vigil::fuzz::ParseOnce(parser.get(), exact_line, KnownCode);
     std::unique_ptr<RequestParser> fresh = vigil::ingest::MakeNdjsonEventParser();
-    const Seen alone = ParseOnce(fresh.get(), exact_line);
+    const Seen alone = vigil::fuzz::ParseOnce(fresh.get(), exact_line, KnownCode);
     VIGIL_CHECK(first == alone, "a line's result depends on the lines before it");
     if (first.outcome == Outcome::kRequest) {
       CheckCsvAgrees(first);
