@@ -8,7 +8,7 @@ packages=(
   g++-12 clang-14 libclang-rt-14-dev clang-format-14
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev zlib1g-dev libyaml-cpp-dev libfmt-dev libcli11-dev libsimdjson-dev
-  libssl-dev libpugixml-dev libpq-dev postgresql sqlite3
+  libssl-dev libpugixml-dev libpq-dev libre2-dev libisal-dev postgresql sqlite3
   curl nginx-light time bc jq lcov gcovr goaccess
 )
 
