@@ -100,7 +100,8 @@ class ImporterTest : public ::testing::Test {
   }
 
   Result<ImportSummary> Import(std::vector<std::string> paths, bool strict = false,
-                               bool force = false, store::Store* store = nullptr) {
+                               bool force = false, store::Store* store = nullptr, int threads = 0,
+                               int64_t parallel_min_bytes = -1) {
     ImportEnv env;
     env.store = store != nullptr ? store : store_.get();
     env.config = &config_;
@@ -110,7 +111,39 @@ class ImporterTest : public ::testing::Test {
     o.strict = strict;
     o.force = force;
     o.log_format = "nginx";
+    o.threads = threads;
+    if (parallel_min_bytes >= 0) {
+      o.parallel_min_bytes = parallel_min_bytes;
+    }
     return RunImport(env, o);
+  }
+
+  // Every stored row merged per (series, resolution, bucket): what queries see.
+  static std::map<std::string, model::Rollup> MergedRows(store::Store* store) {
+    std::map<std::string, model::Rollup> out;
+    Status scanned = store->ScanRollups({}, [&out](model::Rollup&& r) {
+      const std::string key = r.series.name + "|" + std::to_string(static_cast<int>(r.resolution)) +
+                              "|" + std::to_string(r.bucket_start.unix_ms());
+      auto [it, fresh] = out.try_emplace(key, r);
+      return fresh ? OkStatus() : it->second.MergeFrom(r);
+    });
+    EXPECT_OK(scanned);
+    return out;
+  }
+
+  static void ExpectSameRows(const std::map<std::string, model::Rollup>& a,
+                             const std::map<std::string, model::Rollup>& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+      ASSERT_EQ(ia->first, ib->first);
+      const model::Rollup& x = ia->second;
+      const model::Rollup& y = ib->second;
+      EXPECT_EQ(x.count, y.count) << ia->first;
+      EXPECT_EQ(x.bad, y.bad) << ia->first;
+      EXPECT_EQ(x.client_errors, y.client_errors) << ia->first;
+      EXPECT_EQ(x.over, y.over) << ia->first;
+      EXPECT_TRUE(x.latency == y.latency) << ia->first;
+    }
   }
 
   TotalsByRoute Stored() {
@@ -424,6 +457,115 @@ TEST_F(ImporterTest, RouteCapOverflowGoesToOther) {
   EXPECT_LE(routes, 5);
   EXPECT_GT(stored["other"].count, 0);
   EXPECT_EQ(s->requests_in_other, stored["other"].count);
+}
+
+// The parallel scan of a large plain file (mapped, split at line boundaries, one builder per
+// thread, merged by the store) stores exactly what one thread streaming it stores, and reports
+// rejected lines with the same file line numbers.
+TEST_F(ImporterTest, ParallelScanEqualsStreamingScan) {
+  Truth truth = Generate(30'000);
+  // Junk lines at known places: line 1, line 15000 (near the two-thread cut), the last line.
+  std::vector<std::string> lines = truth.lines;
+  lines.insert(lines.begin(), "not a log line");
+  lines.insert(lines.begin() + 14999, "junk in the middle");
+  lines.push_back("junk at the end");
+  std::string text;
+  for (const std::string& l : lines) {
+    text += l;
+    text += '\n';
+  }
+  WriteFile(dir_.File("access.log"), text);
+
+  auto streamed = Import({dir_.File("access.log")}, false, false, nullptr, /*threads=*/1);
+  ASSERT_OK(streamed);
+  const std::map<std::string, model::Rollup> expected = MergedRows(store_.get());
+  EXPECT_EQ(Stored(), truth.routes) << "the streaming scan itself is exact";
+  for (int threads : {2, 3, 7}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    auto other = store::OpenStore(dir_.File("p" + std::to_string(threads) + ".db"), {});
+    ASSERT_OK(other);
+    auto parallel = Import({dir_.File("access.log")}, false, false, other->get(), threads,
+                           /*parallel_min_bytes=*/0);
+    ASSERT_OK(parallel);
+    EXPECT_EQ(parallel->lines, 30'003);
+    EXPECT_EQ(parallel->accepted, streamed->accepted);
+    EXPECT_EQ(parallel->rejected, 3);
+    ASSERT_EQ(parallel->first_rejects.size(), 3u);
+    EXPECT_EQ(parallel->first_rejects[0].line, 1);
+    EXPECT_EQ(parallel->first_rejects[1].line, 15000);
+    EXPECT_EQ(parallel->first_rejects[2].line, 30003);
+    EXPECT_EQ(parallel->files[0].end_position, static_cast<int64_t>(text.size()));
+    ExpectSameRows(MergedRows(other->get()), expected);
+  }
+}
+
+// A parallel scan continues from the stored position: appended lines only, true line numbers.
+TEST_F(ImporterTest, ParallelScanContinuesFromTheStoredPosition) {
+  Truth first = Generate(10'000, 1);
+  Truth second = Generate(10'000, 2);
+  WriteFile(dir_.File("access.log"), first.text);
+  ASSERT_OK(Import({dir_.File("access.log")}, false, false, nullptr, 2, 0));
+  WriteFile(dir_.File("access.log"), second.text + "junk\n", /*append=*/true);
+  auto s = Import({dir_.File("access.log")}, false, false, nullptr, 2, 0);
+  ASSERT_OK(s);
+  EXPECT_EQ(s->lines, 10'001);
+  ASSERT_EQ(s->first_rejects.size(), 1u);
+  EXPECT_EQ(s->first_rejects[0].line, 20'001);
+  EXPECT_EQ(Stored(), Add(first.routes, second.routes));
+}
+
+// --strict with a rejected line in the second thread's part stores nothing at all.
+TEST_F(ImporterTest, ParallelStrictImportWithOneBadLineStoresNothing) {
+  Truth truth = Generate(20'000);
+  WriteFile(dir_.File("access.log"), truth.text + "junk\n");
+  auto s = Import({dir_.File("access.log")}, /*strict=*/true, false, nullptr, 2, 0);
+  ASSERT_OK(s);
+  EXPECT_FALSE(s->committed);
+  EXPECT_TRUE(Stored().empty());
+}
+
+// Compressed input (inflated with ISA-L): concatenated members read one after the other, as
+// `cat a.gz b.gz > c.gz` makes; bytes after the last member that are no gzip header are
+// ignored (gzip -d warns, zlib ignores); a truncated or corrupt stream is an error naming the
+// file, and nothing of it is stored.
+TEST_F(ImporterTest, GzipMembersTrailingBytesAndDamage) {
+  Truth first = Generate(3'000, 1);
+  Truth second = Generate(3'000, 2);
+  WriteGzip(dir_.File("a.gz"), first.text);
+  WriteGzip(dir_.File("b.gz"), second.text);
+  std::ifstream a(dir_.File("a.gz"), std::ios::binary), b(dir_.File("b.gz"), std::ios::binary);
+  std::stringstream joined;
+  joined << a.rdbuf() << b.rdbuf();
+  const std::string both = joined.str();
+  WriteFile(dir_.File("both.log.gz"), both + std::string(10, '\0'));
+  auto s = Import({dir_.File("both.log.gz")});
+  ASSERT_OK(s);
+  EXPECT_EQ(s->lines, 6'000);
+  EXPECT_TRUE(s->files[0].compressed);
+  EXPECT_EQ(s->files[0].end_position, static_cast<int64_t>(first.text.size() + second.text.size()));
+  EXPECT_EQ(Stored(), Add(first.routes, second.routes));
+
+  auto other = store::OpenStore(dir_.File("damaged.db"), {});
+  ASSERT_OK(other);
+  WriteFile(dir_.File("cut.log.gz"), both.substr(0, both.size() / 3));
+  auto cut = Import({dir_.File("cut.log.gz")}, false, false, other->get());
+  ASSERT_FALSE(cut.ok());
+  EXPECT_THAT(std::string(cut.status().message()), ::testing::HasSubstr("cut.log.gz"));
+  EXPECT_THAT(std::string(cut.status().message()), ::testing::HasSubstr("truncated"));
+  std::string corrupt = both;
+  for (size_t i = 100; i < 400; ++i) {
+    corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
+  }
+  WriteFile(dir_.File("bad.log.gz"), corrupt);
+  auto bad = Import({dir_.File("bad.log.gz")}, false, false, other->get());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("corrupt gzip"));
+  int64_t rows = 0;
+  ASSERT_OK((*other)->ScanRollups({}, [&rows](model::Rollup&&) {
+    ++rows;
+    return OkStatus();
+  }));
+  EXPECT_EQ(rows, 0);
 }
 
 }  // namespace

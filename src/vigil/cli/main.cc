@@ -375,6 +375,10 @@ int Main(int argc, char** argv) {
                        "any rejected line fails the import and stores nothing");
   access_cmd->add_flag("--force", ingest.options.force,
                        "read files again from the start (their lines count again)");
+  access_cmd
+      ->add_option("--threads", ingest.options.threads,
+                   "scanning threads for large plain logs (default: one per core)")
+      ->check(CLI::Range(1, 64));
   access_cmd->add_option("--format", ingest.format, "summary format")
       ->check(CLI::IsMember({"table", "json"}));
   access_cmd->add_flag("--quiet", ingest.quiet, "no progress bar or notices");

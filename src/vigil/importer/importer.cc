@@ -1,10 +1,15 @@
 #include "vigil/importer/importer.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <span>
+#include <thread>
 #include <utility>
 
 #include "vigil/importer/identity.h"
@@ -19,16 +24,177 @@ namespace {
 constexpr size_t kIdentityBytes = 64 * 1024;
 // Completed rollups held in memory before the transaction is opened and they are written:
 // small imports hold the store's write lock only for their commit.
-constexpr size_t kMaxBufferedRollups = 100'000;
+constexpr size_t kMaxBufferedRollups = 16'384;
 constexpr int kMaxAttempts = 5;
+// Hour sketches of old minutes held before they are merged into the store.
+constexpr size_t kMaxHeldHourSketches = 4096;
+// How often a scanning thread hands its completed minutes to the writer, and how far behind
+// it releases the mapped pages it has passed.
+constexpr int64_t kHandOffLines = 1 << 16;
+constexpr size_t kReleaseBytes = size_t{64} << 20;
+
+// Line outcomes of one scan (a whole file, or one thread's part of it). Line numbers in the
+// reports count from the first line of the part; MergeInto shifts them.
+struct LineTally {
+  int64_t lines = 0, accepted = 0, warnings = 0, rejected = 0;
+  std::map<std::string, int64_t> rejected_by_code, warnings_by_code;
+  std::vector<LineReport> first_rejects, first_warnings;
+};
 
 // What one attempt at one file produced, merged into the summary only once it commits.
 struct FileResult {
   FileSummary summary;
-  std::map<std::string, int64_t> rejected_by_code, warnings_by_code;
-  std::vector<LineReport> rejects, warnings;
+  LineTally tally;
   int64_t late = 0;
   int64_t routes_registered = 0, routes_overflowed = 0, requests_in_other = 0;
+};
+
+// Adds `part` (whose line numbers count from `line_offset` + 1) into `into`.
+void MergeTally(LineTally&& part, int64_t line_offset, size_t max_listed, LineTally* into) {
+  into->lines += part.lines;
+  into->accepted += part.accepted;
+  into->warnings += part.warnings;
+  into->rejected += part.rejected;
+  for (const auto& [code, n] : part.rejected_by_code) {
+    into->rejected_by_code[code] += n;
+  }
+  for (const auto& [code, n] : part.warnings_by_code) {
+    into->warnings_by_code[code] += n;
+  }
+  auto append = [&](std::vector<LineReport>& from, std::vector<LineReport>* to) {
+    for (LineReport& r : from) {
+      if (to->size() >= max_listed) {
+        break;
+      }
+      r.line += line_offset;
+      to->push_back(std::move(r));
+    }
+  };
+  append(part.first_rejects, &into->first_rejects);
+  append(part.first_warnings, &into->first_warnings);
+}
+
+// Parses lines and feeds the requests to a builder, counting outcomes into a tally. One per
+// scanning thread.
+class LineWorker {
+ public:
+  LineWorker(const ImportOptions& options, const std::string& path, ingest::RequestParser* parser,
+             ingest::RollupBuilder* builder, LineTally* tally)
+      : options_(options), path_(path), parser_(parser), builder_(builder), tally_(tally) {}
+
+  // One line without its '\n' (truncated when too_long); `line_no` counts from the part's
+  // start. Returns false when the line was rejected.
+  bool Line(std::string_view text, bool too_long, int64_t line_no) {
+    ++tally_->lines;
+    issue_.code = {};
+    issue_.reason.clear();
+    ingest::RequestParser::Outcome outcome;
+    if (too_long) {
+      outcome = ingest::RequestParser::Outcome::kReject;
+      issue_.code = "line_too_long";
+      issue_.reason = "line longer than " + std::to_string(LineReader::kMaxLineBytes) + " bytes";
+    } else {
+      outcome = parser_->Parse(text, &request_, &issue_);
+    }
+    switch (outcome) {
+      case ingest::RequestParser::Outcome::kSkip:
+        return true;
+      case ingest::RequestParser::Outcome::kReject:
+        ++tally_->rejected;
+        Report(line_no, &tally_->first_rejects, &tally_->rejected_by_code);
+        return false;
+      case ingest::RequestParser::Outcome::kRequest:
+        break;
+    }
+    ++tally_->accepted;
+    if (!issue_.code.empty()) {
+      ++tally_->warnings;
+      Report(line_no, &tally_->first_warnings, &tally_->warnings_by_code);
+    }
+    if (!options_.service.empty()) {
+      request_.service = options_.service;
+    }
+    builder_->Add(request_);
+    return true;
+  }
+
+ private:
+  void Report(int64_t line_no, std::vector<LineReport>* list,
+              std::map<std::string, int64_t>* counts) {
+    ++(*counts)[std::string(issue_.code)];
+    if (list->size() < options_.max_listed_issues) {
+      list->push_back(LineReport{path_, line_no, std::string(issue_.code), issue_.reason});
+    }
+  }
+
+  const ImportOptions& options_;
+  const std::string& path_;
+  ingest::RequestParser* parser_;
+  ingest::RollupBuilder* builder_;
+  LineTally* tally_;
+  ingest::Request request_;
+  ingest::LineIssue issue_;
+};
+
+// Completed rollups on their way from the scanning threads to the writer (this thread). Push
+// blocks while the queue holds more than its bound, so memory stays set by the series.
+class RollupQueue {
+ public:
+  explicit RollupQueue(size_t bound) : bound_(bound) {}
+
+  // False when the writer gave up (the rollups are dropped).
+  bool Push(std::vector<model::Rollup>&& rollups) {
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [&] { return closed_ || held_ < bound_; });
+    if (closed_) {
+      return false;
+    }
+    held_ += rollups.size();
+    std::move(rollups.begin(), rollups.end(), std::back_inserter(items_));
+    ready_.notify_one();
+    return true;
+  }
+  // Waits for rollups or for every producer to finish; false when nothing is left.
+  bool Pop(std::vector<model::Rollup>* out) {
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [&] { return !items_.empty() || producers_ == 0; });
+    if (items_.empty()) {
+      return false;
+    }
+    out->swap(items_);
+    items_.clear();
+    held_ = 0;
+    room_.notify_all();
+    return true;
+  }
+  void AddProducer() {
+    std::lock_guard lock(mu_);
+    ++producers_;
+  }
+  void ProducerDone() {
+    std::lock_guard lock(mu_);
+    --producers_;
+    ready_.notify_one();
+  }
+  // The writer failed: producers stop pushing.
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    room_.notify_all();
+  }
+  bool closed() {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_, room_;
+  std::vector<model::Rollup> items_;
+  size_t held_ = 0;
+  size_t bound_;
+  int producers_ = 0;
+  bool closed_ = false;
 };
 
 class Import {
@@ -48,9 +214,47 @@ class Import {
   Status EnsureTransaction();
   // Downsamples old minute sketches and applies the retention, in its own transaction.
   Status Maintain();
+  // Writes rollups (minute sketches older than the downsampling age go to hour_sketches_).
   Status WriteRollups(std::vector<model::Rollup>* rollups);
-  Status RegisterRoutes(const ingest::RollupBuilder& builder, std::vector<model::Rollup>* rollups,
-                        FileResult* result);
+  // Merges rows into the store as they are.
+  Status WriteRows(std::vector<model::Rollup>* rollups);
+  // Writes the held hour sketches as hour rows.
+  Status FlushHourSketches();
+  Status RegisterRoutes(const std::vector<std::pair<std::string, std::string>>& new_routes,
+                        std::vector<model::Rollup>* rollups, FileResult* result);
+  // What scanning a file produced besides the rollups already written.
+  struct ScanOutput {
+    LineTally tally;  // line numbers from the scan's first line
+    int64_t end = 0;  // decompressed offset after the last complete line
+    bool unterminated_tail = false;
+    int64_t late = 0, over_cap = 0;
+    std::vector<model::Rollup> rest;  // not written yet
+    std::vector<std::pair<std::string, std::string>> new_routes;
+  };
+  // One thread reads the file as a stream (compressed files, small files).
+  Status ScanStream(InputFile* file, std::unique_ptr<ingest::RequestParser> parser,
+                    const model::RouteSnapshot& routes, ScanOutput* out);
+  // A large plain file: mapped, split at line boundaries, one scanning thread per core, this
+  // thread writing what they complete.
+  Status ScanMapped(const InputFile& file, std::string_view prefix, int64_t start,
+                    std::unique_ptr<ingest::RequestParser> first_parser,
+                    const model::RouteSnapshot& routes, ScanOutput* out);
+  // Moves a finished builder's stats, remaining rollups and new routes into `out`.
+  void Finish(ingest::RollupBuilder* builder, ScanOutput* out);
+  // Under --strict, whether a rejection (here or in an earlier file) already dooms the import.
+  bool Failing(int64_t rejected_here) const;
+  // Scanning threads for a large plain file: --threads, else one per core (at most 8).
+  int ScanThreads() const {
+    if (options_.threads > 0) {
+      return options_.threads;
+    }
+    return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  }
+  ingest::BuilderOptions BuilderOpts() const {
+    ingest::BuilderOptions o;
+    o.sketch_relative_accuracy = env_.store->info().sketch_relative_accuracy;
+    return o;
+  }
   void Merge(FileResult&& r);
   void Note(const std::string& msg) const {
     if (env_.notice) {
@@ -66,6 +270,10 @@ class Import {
   // Series this transaction wrote before their routes were registered (re-keyed if refused).
   std::set<model::SeriesKey> written_series_;
   ImportSummary summary_;
+  // Minute buckets before this are past the downsampling age (DESIGN §3): their sketches are
+  // folded into hour rows as they are written.
+  core::Timestamp fold_before_;
+  std::map<std::pair<model::SeriesKey, int64_t>, sketch::Sketch> hour_sketches_;
   int64_t total_disk_bytes_ = 0;
   int64_t done_disk_bytes_ = 0;
 };
@@ -98,6 +306,45 @@ Status Import::WriteRollups(std::vector<model::Rollup>* rollups) {
   if (rollups->empty()) {
     return OkStatus();
   }
+  // Minutes already past the downsampling age keep their counters; their sketches go straight
+  // into hour rows (what the downsampler would fold them into at the end of the import).
+  for (model::Rollup& r : *rollups) {
+    if (r.resolution == model::Resolution::kMinute && r.bucket_start < fold_before_ &&
+        !r.latency.empty()) {
+      const core::Timestamp hour = r.bucket_start.FloorTo(core::Duration::Hours(1));
+      auto [it, fresh] = hour_sketches_.try_emplace(std::make_pair(r.series, hour.unix_ms()),
+                                                    std::move(r.latency));
+      if (!fresh) {
+        VIGIL_RETURN_IF_ERROR(it->second.Merge(r.latency));
+      }
+      r.latency = sketch::Sketch(env_.store->info().sketch_relative_accuracy);
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(WriteRows(rollups));
+  if (hour_sketches_.size() > kMaxHeldHourSketches) {
+    VIGIL_RETURN_IF_ERROR(FlushHourSketches());
+  }
+  return OkStatus();
+}
+
+Status Import::FlushHourSketches() {
+  std::vector<model::Rollup> rows;
+  rows.reserve(hour_sketches_.size());
+  for (auto& [key, sketch] : hour_sketches_) {
+    model::Rollup& r = rows.emplace_back();
+    r.series = key.first;
+    r.resolution = model::Resolution::kHour;
+    r.bucket_start = core::Timestamp::FromUnixMillis(key.second);
+    r.latency = std::move(sketch);
+  }
+  hour_sketches_.clear();
+  return WriteRows(&rows);
+}
+
+Status Import::WriteRows(std::vector<model::Rollup>* rollups) {
+  if (rollups->empty()) {
+    return OkStatus();
+  }
   VIGIL_RETURN_IF_ERROR(EnsureTransaction());
   VIGIL_RETURN_IF_ERROR(tx_->MergeRollups(*rollups));
   for (const model::Rollup& r : *rollups) {
@@ -109,13 +356,17 @@ Status Import::WriteRollups(std::vector<model::Rollup>* rollups) {
   return OkStatus();
 }
 
-Status Import::RegisterRoutes(const ingest::RollupBuilder& builder,
+Status Import::RegisterRoutes(const std::vector<std::pair<std::string, std::string>>& new_routes,
                               std::vector<model::Rollup>* rollups, FileResult* result) {
-  // Group the builder's new routes by service, register them under the cap, and re-key what
-  // the registry refused (another writer may have filled the cap meanwhile) to "other".
+  // Group the builders' new routes by service (in order of first appearance, once each),
+  // register them under the cap, and re-key what the registry refused (another writer or
+  // another scanning thread may have filled the cap meanwhile) to "other".
   std::map<std::string, std::vector<std::string>> by_service;
-  for (const auto& [service, route] : builder.new_routes()) {
-    by_service[service].push_back(route);
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& entry : new_routes) {
+    if (seen.insert(entry).second) {
+      by_service[entry.first].push_back(entry.second);
+    }
   }
   if (by_service.empty()) {
     return OkStatus();
@@ -163,8 +414,12 @@ Status Import::ReadFile(InputFile* file, std::string_view prefix,
     fs.note = "read again from the start (--force): its lines count again";
   }
   VIGIL_RETURN_IF_ERROR(file->Rewind());
-  // Skip to the stored position; a file shorter than it is a new file, read from the start.
-  if (start > 0) {
+  // A large plain file is mapped and scanned in parallel from `start`; anything else streams,
+  // skipping to `start` first.
+  const bool mapped = !file->compressed() &&
+                      file->compressed_size() - start >= options_.parallel_min_bytes &&
+                      ScanThreads() > 1;
+  if (start > 0 && !mapped) {
     std::vector<char> scratch(1 << 20);
     int64_t skipped = 0;
     while (skipped < start) {
@@ -189,63 +444,75 @@ Status Import::ReadFile(InputFile* file, std::string_view prefix,
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RequestParser> parser,
                          MakeParser(options_, file->path(), prefix, env_.notice));
   fs.format = parser->Describe();
-
   VIGIL_ASSIGN_OR_RETURN(model::RouteSnapshot routes, env_.store->LoadRoutes());
-  ingest::BuilderOptions bopts;
-  bopts.sketch_relative_accuracy = env_.store->info().sketch_relative_accuracy;
-  ingest::RollupBuilder builder(*env_.config, routes, bopts);
 
-  const bool strict = options_.strict;
+  ScanOutput out;
+  if (mapped) {
+    VIGIL_RETURN_IF_ERROR(ScanMapped(*file, prefix, start, std::move(parser), routes, &out));
+  } else {
+    VIGIL_RETURN_IF_ERROR(ScanStream(file, std::move(parser), routes, &out));
+  }
+  MergeTally(std::move(out.tally), start_line, options_.max_listed_issues, &result->tally);
+  fs.lines = result->tally.lines;
+  fs.accepted = result->tally.accepted;
+  fs.warnings = result->tally.warnings;
+  fs.rejected = result->tally.rejected;
+  fs.end_position = out.end;
+  fs.unterminated_tail = out.unterminated_tail;
+  result->late = out.late;
+  result->requests_in_other += out.over_cap;
+
+  if (options_.strict && summary_.rejected + fs.rejected > 0) {
+    return OkStatus();  // nothing more to write: the invocation rolls back
+  }
+  // Hour sketches held so far are written before the routes are registered, so a refused
+  // route's rows are all in the store when they are re-keyed.
+  VIGIL_RETURN_IF_ERROR(FlushHourSketches());
+  VIGIL_RETURN_IF_ERROR(RegisterRoutes(out.new_routes, &out.rest, result));
+  VIGIL_RETURN_IF_ERROR(WriteRollups(&out.rest));
+  VIGIL_RETURN_IF_ERROR(FlushHourSketches());
+
+  VIGIL_RETURN_IF_ERROR(EnsureTransaction());
+  store::FilePositionUpdate update;
+  if (stored) {
+    update.file_id = stored->id;
+    update.expected_position = stored->position;
+  }
+  update.prefix_len = static_cast<int64_t>(prefix.size());
+  update.prefix_hash = Sha256Hex(prefix);
+  update.new_position = out.end;
+  update.new_line_count = start_line + result->tally.lines;
+  update.path = file->path();
+  return tx_->SaveFilePosition(update);
+}
+
+bool Import::Failing(int64_t rejected_here) const {
+  return options_.strict && summary_.rejected + rejected_here > 0;
+}
+
+void Import::Finish(ingest::RollupBuilder* builder, ScanOutput* out) {
+  out->late += builder->stats().late;
+  out->over_cap += builder->stats().over_cap;
+  std::vector<model::Rollup> rest = builder->TakeAll();
+  std::move(rest.begin(), rest.end(), std::back_inserter(out->rest));
+  out->new_routes.insert(out->new_routes.end(), builder->new_routes().begin(),
+                         builder->new_routes().end());
+}
+
+Status Import::ScanStream(InputFile* file, std::unique_ptr<ingest::RequestParser> parser,
+                          const model::RouteSnapshot& routes, ScanOutput* out) {
+  ingest::RollupBuilder builder(*env_.config, routes, BuilderOpts());
+  LineWorker worker(options_, file->path(), parser.get(), &builder, &out->tally);
   std::vector<model::Rollup> pending;
   LineReader reader(file);
   LineReader::Line line;
-  ingest::Request request;
-  ingest::LineIssue issue;
-  int64_t end = start;
-  int64_t line_no = start_line;
-  auto report = [&](std::vector<LineReport>* list, std::map<std::string, int64_t>* counts) {
-    ++(*counts)[std::string(issue.code)];
-    if (list->size() < options_.max_listed_issues) {
-      list->push_back(LineReport{file->path(), line_no, std::string(issue.code), issue.reason});
-    }
-  };
+  int64_t line_no = 0;
+  out->end = file->offset();
   while (reader.Next(&line)) {
     ++line_no;
-    ++fs.lines;
-    end = line.end_offset;
-    issue.code = {};
-    issue.reason.clear();
-    ingest::RequestParser::Outcome outcome;
-    if (line.too_long) {
-      outcome = ingest::RequestParser::Outcome::kReject;
-      issue.code = "line_too_long";
-      issue.reason = "line longer than " + std::to_string(LineReader::kMaxLineBytes) + " bytes";
-    } else {
-      outcome = parser->Parse(line.text, &request, &issue);
-    }
-    switch (outcome) {
-      case ingest::RequestParser::Outcome::kSkip:
-        continue;
-      case ingest::RequestParser::Outcome::kReject:
-        ++fs.rejected;
-        report(&result->rejects, &result->rejected_by_code);
-        continue;
-      case ingest::RequestParser::Outcome::kRequest:
-        break;
-    }
-    ++fs.accepted;
-    if (!issue.code.empty()) {
-      ++fs.warnings;
-      report(&result->warnings, &result->warnings_by_code);
-    }
-    if (!options_.service.empty()) {
-      request.service = options_.service;
-    }
-    builder.Add(request);
-    if (strict && summary_.rejected + fs.rejected > 0) {
-      continue;  // the import will fail: keep counting, stop writing
-    }
-    if ((line_no & 0xFFFF) == 0) {
+    out->end = line.end_offset;
+    worker.Line(line.text, line.too_long, line_no);
+    if ((line_no & (kHandOffLines - 1)) == 0 && !Failing(out->tally.rejected)) {
       std::vector<model::Rollup> done = builder.TakeCompleted();
       std::move(done.begin(), done.end(), std::back_inserter(pending));
       if (pending.size() > kMaxBufferedRollups) {
@@ -257,54 +524,151 @@ Status Import::ReadFile(InputFile* file, std::string_view prefix,
     }
   }
   VIGIL_RETURN_IF_ERROR(reader.status());
-  fs.end_position = end;
-  fs.unterminated_tail = reader.pending_bytes() > 0;
-  result->late = builder.stats().late;
-  result->requests_in_other += builder.stats().over_cap;
+  out->unterminated_tail = reader.pending_bytes() > 0;
+  out->rest = std::move(pending);
+  Finish(&builder, out);
+  return OkStatus();
+}
 
-  if (strict && summary_.rejected + fs.rejected > 0) {
-    return OkStatus();  // nothing more to write: the invocation rolls back
+Status Import::ScanMapped(const InputFile& file, std::string_view prefix, int64_t start,
+                          std::unique_ptr<ingest::RequestParser> first_parser,
+                          const model::RouteSnapshot& routes, ScanOutput* out) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> mapped,
+                         MappedFile::Open(file.path(), file.compressed_size()));
+  const std::string_view data = mapped->data();
+  // Only complete lines are read: the range ends after the last '\n'.
+  const size_t begin = static_cast<size_t>(std::min<int64_t>(start, std::ssize(data)));
+  const size_t last_nl = data.substr(begin).rfind('\n');
+  out->end = static_cast<int64_t>(begin);
+  out->unterminated_tail = begin < data.size();
+  if (last_nl == std::string_view::npos) {
+    return OkStatus();
   }
-  std::vector<model::Rollup> rest = builder.TakeAll();
-  std::move(rest.begin(), rest.end(), std::back_inserter(pending));
-  VIGIL_RETURN_IF_ERROR(RegisterRoutes(builder, &pending, result));
-  VIGIL_RETURN_IF_ERROR(WriteRollups(&pending));
+  const size_t end = begin + last_nl + 1;
+  out->end = static_cast<int64_t>(end);
+  out->unterminated_tail = end < data.size();
 
-  VIGIL_RETURN_IF_ERROR(EnsureTransaction());
-  store::FilePositionUpdate update;
-  if (stored) {
-    update.file_id = stored->id;
-    update.expected_position = stored->position;
+  // One part per core, each starting at a line start.
+  const size_t threads = static_cast<size_t>(ScanThreads());
+  struct Part {
+    size_t begin = 0, end = 0;
+    std::unique_ptr<ingest::RequestParser> parser;
+    std::unique_ptr<ingest::RollupBuilder> builder;
+    LineTally tally;
+  };
+  std::vector<Part> parts(threads);
+  size_t cut = begin;
+  for (size_t i = 0; i < threads; ++i) {
+    parts[i].begin = cut;
+    size_t next = begin + (end - begin) * (i + 1) / threads;
+    if (i + 1 == threads || next <= cut) {
+      next = i + 1 == threads ? end : cut;
+    } else {
+      next = data.find('\n', next - 1) + 1;  // found: data[end - 1] is '\n'
+    }
+    parts[i].end = next;
+    cut = next;
+    if (i == 0) {
+      parts[i].parser = std::move(first_parser);
+    } else {
+      VIGIL_ASSIGN_OR_RETURN(parts[i].parser, MakeParser(options_, file.path(), prefix, {}));
+    }
+    parts[i].builder = std::make_unique<ingest::RollupBuilder>(*env_.config, routes, BuilderOpts());
   }
-  update.prefix_len = static_cast<int64_t>(prefix.size());
-  update.prefix_hash = Sha256Hex(prefix);
-  update.new_position = end;
-  update.new_line_count = line_no;
-  update.path = file->path();
-  return tx_->SaveFilePosition(update);
+
+  RollupQueue queue(kMaxBufferedRollups);
+  std::atomic<int64_t> rejected{0};
+  std::atomic<int64_t> scanned{0};
+  auto scan = [&](Part& part) {
+    LineWorker worker(options_, file.path(), part.parser.get(), part.builder.get(), &part.tally);
+    const char* const base = data.data();
+    size_t pos = part.begin;
+    size_t released = part.begin;
+    int64_t line_no = 0;
+    while (pos < part.end) {
+      const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', part.end - pos));
+      const size_t len = static_cast<size_t>(nl - (base + pos));
+      ++line_no;
+      if (!worker.Line(std::string_view(base + pos, std::min(len, LineReader::kMaxLineBytes)),
+                       len > LineReader::kMaxLineBytes, line_no)) {
+        rejected.fetch_add(1, std::memory_order_relaxed);
+      }
+      pos += len + 1;
+      if ((line_no & (kHandOffLines - 1)) == 0) {
+        if (!Failing(rejected.load(std::memory_order_relaxed))) {
+          std::vector<model::Rollup> done = part.builder->TakeCompleted();
+          if (!done.empty() && !queue.Push(std::move(done))) {
+            break;  // the writer failed
+          }
+        }
+        if (pos - released >= kReleaseBytes) {
+          mapped->Release(released, pos - released);
+          scanned.fetch_add(static_cast<int64_t>(pos - released), std::memory_order_relaxed);
+          released = pos;
+        }
+      }
+    }
+    mapped->Release(released, part.end - released);
+    queue.ProducerDone();
+  };
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    queue.AddProducer();
+  }
+  for (Part& part : parts) {
+    workers.emplace_back(scan, std::ref(part));
+  }
+  // This thread writes what the scanners complete.
+  Status st;
+  std::vector<model::Rollup> batch;
+  while (queue.Pop(&batch)) {
+    if (st.ok() && !Failing(rejected.load(std::memory_order_relaxed))) {
+      st = WriteRollups(&batch);
+      if (!st.ok()) {
+        queue.Close();
+      }
+    }
+    batch.clear();
+    if (env_.progress) {
+      env_.progress(done_disk_bytes_ + start + scanned.load(std::memory_order_relaxed),
+                    total_disk_bytes_);
+    }
+  }
+  for (std::thread& t : workers) {
+    t.join();
+  }
+  VIGIL_RETURN_IF_ERROR(st);
+  int64_t line_offset = 0;
+  for (Part& part : parts) {
+    const int64_t lines = part.tally.lines;
+    MergeTally(std::move(part.tally), line_offset, options_.max_listed_issues, &out->tally);
+    line_offset += lines;
+    Finish(part.builder.get(), out);
+  }
+  return OkStatus();
 }
 
 void Import::Merge(FileResult&& r) {
-  summary_.lines += r.summary.lines;
-  summary_.accepted += r.summary.accepted;
-  summary_.warnings += r.summary.warnings;
-  summary_.rejected += r.summary.rejected;
+  summary_.lines += r.tally.lines;
+  summary_.accepted += r.tally.accepted;
+  summary_.warnings += r.tally.warnings;
+  summary_.rejected += r.tally.rejected;
   summary_.late += r.late;
   summary_.routes_registered += r.routes_registered;
   summary_.routes_overflowed += r.routes_overflowed;
   summary_.requests_in_other += r.requests_in_other;
-  for (const auto& [code, n] : r.rejected_by_code) {
+  for (const auto& [code, n] : r.tally.rejected_by_code) {
     summary_.rejected_by_code[code] += n;
   }
-  for (const auto& [code, n] : r.warnings_by_code) {
+  for (const auto& [code, n] : r.tally.warnings_by_code) {
     summary_.warnings_by_code[code] += n;
   }
-  for (LineReport& l : r.rejects) {
+  for (LineReport& l : r.tally.first_rejects) {
     if (summary_.first_rejects.size() < options_.max_listed_issues) {
       summary_.first_rejects.push_back(std::move(l));
     }
   }
-  for (LineReport& l : r.warnings) {
+  for (LineReport& l : r.tally.first_warnings) {
     if (summary_.first_warnings.size() < options_.max_listed_issues) {
       summary_.first_warnings.push_back(std::move(l));
     }
@@ -343,6 +707,7 @@ Status Import::ProcessFile(const std::string& path) {
       return OkStatus();
     }
     tx_.reset();  // roll back this file
+    hour_sketches_.clear();
     if (st.code() != StatusCode::kFailedPrecondition || options_.strict ||
         attempt == kMaxAttempts) {
       return st;
@@ -375,6 +740,8 @@ Result<ImportSummary> Import::Run() {
   }
   VIGIL_ASSIGN_OR_RETURN(node_, env_.store->LeaseNode(holder_, env_.clock->Now(), kLeaseTtl));
   summary_.node = node_;
+  fold_before_ = (env_.clock->Now() - env_.config->store.sketch_downsample_after)
+                     .FloorTo(core::Duration::Hours(1));
   Status st;
   for (const std::string& p : options_.paths) {
     st = ProcessFile(p);

@@ -32,6 +32,11 @@ struct ImportOptions {
   bool strict = false;  // any rejection fails the whole invocation; the store is unchanged
   bool force = false;   // read files again from the start, counting them again
   size_t max_listed_issues = 10;
+  // Scanning threads for large plain files (0 = one per core, at most 8); 1 streams every file.
+  int threads = 0;
+  // A plain file with at least this many bytes to read is mapped and split among the threads
+  // at line boundaries; smaller ones and compressed files stream through one thread.
+  int64_t parallel_min_bytes = int64_t{32} << 20;
 };
 
 // One rejected line (or a warning), with its place.

@@ -1,17 +1,28 @@
 #include "vigil/importer/input_file.h"
 
+#include <algorithm>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
-#include <zlib.h>
+#include <unistd.h>
+
+#include <isa-l/igzip_lib.h>
+#include <sys/mman.h>
 
 namespace vigil::importer {
-namespace {
 
-gzFile Gz(void* p) {
-  return static_cast<gzFile>(p);
-}
-
-}  // namespace
+// The gzip stream being inflated: ISA-L's state and the compressed bytes read ahead.
+struct InputFile::Inflater {
+  inflate_state state;
+  std::vector<unsigned char> in = std::vector<unsigned char>(size_t{1} << 18);
+  bool member_done = false;  // the last member ended; more may follow
+  bool eof = false;          // no more stream (end of file or trailing non-gzip bytes)
+  void Reset() {
+    isal_inflate_init(&state);
+    state.crc_flag = ISAL_GZIP;
+    member_done = false;
+  }
+};
 
 Result<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
   std::error_code ec;
@@ -27,43 +38,95 @@ Result<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
   f->size_ = std::filesystem::is_regular_file(status)
                  ? static_cast<int64_t>(std::filesystem::file_size(path, ec))
                  : 0;
-  gzFile gz = gzopen(path.c_str(), "rb");
-  if (gz == nullptr) {
+  f->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f->fd_ < 0) {
     return InvalidArgumentError(path + ": cannot open: " + std::strerror(errno));
   }
-  f->gz_ = gz;
-  gzbuffer(gz, 1 << 18);
-  // gzdirect() is only meaningful after the first read has looked at the header.
-  char probe = 0;
-  int n = gzread(gz, &probe, 0);
-  (void)n;
-  f->compressed_ = gzdirect(gz) == 0;
+  VIGIL_RETURN_IF_ERROR(f->Rewind());
   return f;
 }
 
 InputFile::~InputFile() {
-  if (gz_ != nullptr) {
-    gzclose(Gz(gz_));
+  if (fd_ >= 0) {
+    ::close(fd_);
   }
 }
 
-Result<size_t> InputFile::Read(char* buf, size_t n) {
-  int got = gzread(Gz(gz_), buf, static_cast<unsigned>(std::min<size_t>(n, 1u << 30)));
-  if (got < 0) {
-    int errnum = 0;
-    const char* msg = gzerror(Gz(gz_), &errnum);
-    return DataLossError(path_ + ": corrupt gzip data: " + (msg != nullptr ? msg : "unknown"));
-  }
-  if (got == 0) {
-    int errnum = 0;
-    const char* msg = gzerror(Gz(gz_), &errnum);
-    if (errnum != Z_OK && errnum != Z_STREAM_END) {
-      return DataLossError(
-          path_ + ": truncated or corrupt gzip data: " + (msg != nullptr ? msg : "unknown"));
+Result<size_t> InputFile::ReadRaw(unsigned char* buf, size_t n) {
+  for (;;) {
+    const ssize_t got = ::read(fd_, buf, n);
+    if (got >= 0) {
+      raw_offset_ += got;
+      return static_cast<size_t>(got);
+    }
+    if (errno != EINTR) {
+      return DataLossError(path_ + ": read failed: " + std::strerror(errno));
     }
   }
-  offset_ += got;
-  return static_cast<size_t>(got);
+}
+
+Result<size_t> InputFile::Inflate(char* buf, size_t n) {
+  Inflater& z = *inflater_;
+  size_t produced = 0;
+  while (produced < n && !z.eof) {
+    if (z.state.avail_in == 0) {
+      VIGIL_ASSIGN_OR_RETURN(size_t got, ReadRaw(z.in.data(), z.in.size()));
+      if (got == 0) {
+        if (!z.member_done) {
+          return DataLossError(path_ + ": truncated gzip data: the stream ends inside a member");
+        }
+        z.eof = true;
+        break;
+      }
+      z.state.next_in = z.in.data();
+      z.state.avail_in = static_cast<uint32_t>(got);
+    }
+    if (z.member_done) {
+      // Another member follows only if the next bytes are a gzip header; anything else is
+      // trailing garbage, ignored as gzip -d and zlib do.
+      if (z.state.avail_in < 2) {
+        std::memmove(z.in.data(), z.state.next_in, z.state.avail_in);
+        z.state.next_in = z.in.data();
+        VIGIL_ASSIGN_OR_RETURN(
+            size_t more, ReadRaw(z.in.data() + z.state.avail_in, z.in.size() - z.state.avail_in));
+        z.state.avail_in += static_cast<uint32_t>(more);
+      }
+      if (z.state.avail_in < 2 || z.state.next_in[0] != 0x1f || z.state.next_in[1] != 0x8b) {
+        z.eof = true;
+        break;
+      }
+      unsigned char* next = z.state.next_in;
+      const uint32_t avail = z.state.avail_in;
+      z.Reset();
+      z.state.next_in = next;
+      z.state.avail_in = avail;
+    }
+    z.state.next_out = reinterpret_cast<unsigned char*>(buf + produced);
+    z.state.avail_out = static_cast<uint32_t>(std::min<size_t>(n - produced, 1u << 30));
+    const uint32_t before = z.state.avail_out;
+    const int rc = isal_inflate(&z.state);
+    produced += before - z.state.avail_out;
+    if (rc < 0) {
+      return DataLossError(path_ + ": corrupt gzip data near compressed byte " +
+                           std::to_string(raw_offset_ - z.state.avail_in) + " (ISA-L error " +
+                           std::to_string(rc) + ")");
+    }
+    if (z.state.block_state == ISAL_BLOCK_FINISH) {
+      z.member_done = true;
+    }
+  }
+  return produced;
+}
+
+Result<size_t> InputFile::Read(char* buf, size_t n) {
+  size_t got = 0;
+  if (compressed_) {
+    VIGIL_ASSIGN_OR_RETURN(got, Inflate(buf, n));
+  } else {
+    VIGIL_ASSIGN_OR_RETURN(got, ReadRaw(reinterpret_cast<unsigned char*>(buf), n));
+  }
+  offset_ += static_cast<int64_t>(got);
+  return got;
 }
 
 Status InputFile::ReadPrefix(size_t n, std::string* out) {
@@ -81,15 +144,68 @@ Status InputFile::ReadPrefix(size_t n, std::string* out) {
 }
 
 Status InputFile::Rewind() {
-  if (gzrewind(Gz(gz_)) != 0) {
-    return InternalError(path_ + ": cannot rewind");
+  if (::lseek(fd_, 0, SEEK_SET) < 0) {
+    return InternalError(path_ + ": cannot rewind: " + std::strerror(errno));
   }
   offset_ = 0;
+  raw_offset_ = 0;
+  // gzip is recognised by its magic bytes, whatever the file's name.
+  unsigned char magic[2] = {0, 0};
+  VIGIL_ASSIGN_OR_RETURN(size_t got, ReadRaw(magic, 2));
+  compressed_ = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  if (::lseek(fd_, 0, SEEK_SET) < 0) {
+    return InternalError(path_ + ": cannot rewind: " + std::strerror(errno));
+  }
+  raw_offset_ = 0;
+  if (compressed_) {
+    if (inflater_ == nullptr) {
+      inflater_ = std::make_unique<Inflater>();
+    }
+    inflater_->Reset();
+    inflater_->eof = false;
+    inflater_->state.avail_in = 0;
+  }
   return OkStatus();
 }
 
 int64_t InputFile::disk_offset() const {
-  return gzoffset(Gz(gz_));
+  return raw_offset_;
+}
+
+Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path, int64_t size) {
+  std::unique_ptr<MappedFile> f(new MappedFile());
+  if (size <= 0) {
+    return f;
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return InvalidArgumentError(path + ": cannot open: " + std::strerror(errno));
+  }
+  void* base = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
+  const int map_errno = errno;
+  ::close(fd);
+  if (base == MAP_FAILED) {
+    return InvalidArgumentError(path + ": cannot map: " + std::strerror(map_errno));
+  }
+  ::madvise(base, static_cast<size_t>(size), MADV_SEQUENTIAL);
+  f->base_ = base;
+  f->size_ = static_cast<size_t>(size);
+  return f;
+}
+
+MappedFile::~MappedFile() {
+  if (base_ != nullptr) {
+    ::munmap(base_, size_);
+  }
+}
+
+void MappedFile::Release(size_t offset, size_t len) const {
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t first = (offset + page - 1) / page * page;
+  const size_t last = std::min(offset + len, size_) / page * page;
+  if (base_ != nullptr && last > first) {
+    ::madvise(static_cast<char*>(base_) + first, last - first, MADV_DONTNEED);
+  }
 }
 
 LineReader::LineReader(InputFile* file, size_t buffer_bytes)

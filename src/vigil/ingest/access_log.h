@@ -10,7 +10,9 @@
 // independent, so give each thread its own copy.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -109,12 +111,20 @@ class AccessLogFormat {
   bool Parse(std::string_view line, AccessLogRecord* out, LineRejection* rejection);
 
   struct Program;  // Internal: the compiled format, defined in access_log.cc.
+  // The last CLF stamp's minute ("10/Oct/2000:13:55" + " -0700"), so lines of the same minute
+  // parse only their seconds.
+  struct MinuteCache {
+    std::array<char, 23> key{};
+    bool valid = false;
+    int64_t minute_ms = 0;
+  };
 
  private:
   explicit AccessLogFormat(std::shared_ptr<const Program> program);
 
   std::shared_ptr<const Program> program_;
   std::string scratch_;  // Unescaped targets; sized once to kMaxAccessLogLineBytes.
+  MinuteCache minute_cache_;
 };
 
 }  // namespace vigil::ingest

@@ -101,6 +101,41 @@ RollupBuilder::Slot& RollupBuilder::SlotFor(SeriesState& series, int64_t minute_
   return series.slots.back();
 }
 
+RollupBuilder::SeriesState& RollupBuilder::Route(ServiceState& service,
+                                                 std::string_view environment,
+                                                 const Request& request, std::string_view path,
+                                                 bool* over_cap) {
+  for (const CompiledJourney& j : service.journeys) {
+    if (!j.methods.empty() &&
+        std::find(j.methods.begin(), j.methods.end(), request.method) == j.methods.end()) {
+      continue;
+    }
+    if (j.pattern.Matches(path)) {
+      return Series(service, environment, model::SeriesKind::kJourney, j.name, request.version);
+    }
+  }
+  if (request.route.empty()) {
+    AutomaticRoute(request.method, path, &route_buf_);
+  } else {
+    route_buf_.assign(request.method);
+    route_buf_.push_back(' ');
+    route_buf_.append(path);
+  }
+  std::string_view name = route_buf_;
+  if (service.known_routes.contains(route_buf_)) {
+    // known
+  } else if (service.new_route_budget > 0) {
+    --service.new_route_budget;
+    service.known_routes.insert(route_buf_);
+    new_routes_.emplace_back(service.name, route_buf_);
+  } else {
+    name = model::kOtherRoute;
+    ++stats_.over_cap;
+    *over_cap = true;
+  }
+  return Series(service, environment, model::SeriesKind::kRoute, name, request.version);
+}
+
 void RollupBuilder::Add(const Request& request) {
   ++stats_.requests;
   ServiceState& service =
@@ -115,52 +150,57 @@ void RollupBuilder::Add(const Request& request) {
     watermark_ms_ = t;
   }
 
-  model::SeriesKind kind = model::SeriesKind::kRoute;
-  std::string_view name;
   const std::string_view target = request.route.empty() ? request.target : request.route;
   const bool valid =
       !request.malformed_request && IsMethodToken(request.method) && !target.empty() &&
       (target.front() == '/' || target.starts_with("http://") || target.starts_with("https://"));
+  SeriesState* series = nullptr;
   if (!valid) {
-    name = model::kInvalidRequestRoute;
     ++stats_.invalid_requests;
+    series = &Series(service, environment, model::SeriesKind::kRoute, model::kInvalidRequestRoute,
+                     request.version);
   } else {
-    std::string_view path = RequestPath(target);
-    for (const CompiledJourney& j : service.journeys) {
-      if (!j.methods.empty() &&
-          std::find(j.methods.begin(), j.methods.end(), request.method) == j.methods.end()) {
-        continue;
+    const std::string_view path = RequestPath(target);
+    // Only plain requests (no version, environment or route of their own: access logs) are
+    // cached; the key must then say everything the series depends on.
+    const bool cacheable =
+        request.route.empty() && request.version.empty() && request.environment.empty();
+    CachedRoute* cached = nullptr;
+    if (cacheable) {
+      if (route_cache_.empty()) {
+        route_cache_.resize(kRouteCacheSize);
       }
-      if (j.pattern.Matches(path)) {
-        kind = model::SeriesKind::kJourney;
-        name = j.name;
-        break;
+      const size_t hash =
+          std::hash<std::string_view>{}(path)*31 + std::hash<std::string_view>{}(request.method);
+      cached = &route_cache_[hash & (kRouteCacheSize - 1)];
+      if (cached->series != nullptr && cached->hash == hash && cached->service == &service &&
+          cached->key.size() == request.method.size() + 1 + path.size() &&
+          cached->key.starts_with(request.method) &&
+          std::string_view(cached->key).substr(request.method.size() + 1) == path) {
+        if (cached->over_cap) {
+          ++stats_.over_cap;
+        }
+        series = cached->series;
+      } else {
+        cached->hash = hash;
+        cached->service = &service;
+        cached->key.assign(request.method);
+        cached->key.push_back(' ');
+        cached->key.append(path);
+        cached->series = nullptr;
       }
     }
-    if (name.empty()) {
-      if (request.route.empty()) {
-        AutomaticRoute(request.method, path, &route_buf_);
-      } else {
-        route_buf_.assign(request.method);
-        route_buf_.push_back(' ');
-        route_buf_.append(path);
-      }
-      if (service.known_routes.contains(route_buf_)) {
-        name = route_buf_;
-      } else if (service.new_route_budget > 0) {
-        --service.new_route_budget;
-        service.known_routes.insert(route_buf_);
-        new_routes_.emplace_back(service.name, route_buf_);
-        name = route_buf_;
-      } else {
-        name = model::kOtherRoute;
-        ++stats_.over_cap;
+    if (series == nullptr) {
+      bool over_cap = false;
+      series = &Route(service, environment, request, path, &over_cap);
+      if (cached != nullptr) {
+        cached->series = series;
+        cached->over_cap = over_cap;
       }
     }
   }
 
-  SeriesState& series = Series(service, environment, kind, name, request.version);
-  model::Rollup& r = SlotFor(series, FloorMinute(t)).rollup;
+  model::Rollup& r = SlotFor(*series, FloorMinute(t)).rollup;
   ++r.count;
   if (request.status >= 500 && request.status <= 599) {
     ++r.bad;
@@ -168,7 +208,8 @@ void RollupBuilder::Add(const Request& request) {
     ++r.client_errors;
   }
   if (request.latency) {
-    r.latency.Add(request.latency->us());
+    const int64_t us = std::clamp<int64_t>(request.latency->us(), 0, sketch::kMaxValueUs);
+    r.latency.AddIndexed(BucketOf(r.latency, us), us);
     for (size_t i = 0; i < r.thresholds.size(); ++i) {
       if (*request.latency > r.thresholds[i]) {
         ++r.over[i];
@@ -182,6 +223,20 @@ void RollupBuilder::Add(const Request& request) {
     last_flush_cutoff_ms_ = cutoff;
     FlushBefore(cutoff, &completed_);
   }
+}
+
+int32_t RollupBuilder::BucketOf(const sketch::Sketch& sketch, int64_t us) {
+  if (us % 1000 != 0 || us / 1000 >= kBucketTableMs) {
+    return sketch.IndexOf(us);
+  }
+  if (bucket_of_ms_.empty()) {
+    bucket_of_ms_.assign(static_cast<size_t>(kBucketTableMs), kUnfilled);
+  }
+  int32_t& index = bucket_of_ms_[static_cast<size_t>(us / 1000)];
+  if (index == kUnfilled) {
+    index = sketch.IndexOf(us);  // every sketch of this builder has the same accuracy
+  }
+  return index;
 }
 
 void RollupBuilder::FlushBefore(int64_t cutoff_ms, std::vector<model::Rollup>* out) {
@@ -209,6 +264,7 @@ std::vector<model::Rollup> RollupBuilder::TakeCompleted() {
 
 std::vector<model::Rollup> RollupBuilder::TakeAll() {
   FlushBefore(INT64_MAX, &completed_);
+  route_cache_.clear();  // it points into series_
   series_.clear();
   return TakeCompleted();
 }

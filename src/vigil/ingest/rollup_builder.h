@@ -5,6 +5,7 @@
 // Thread-compatible: one builder per thread; builders share nothing and their outputs merge.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -95,9 +96,28 @@ class RollupBuilder {
     std::vector<Slot> slots;  // open minutes, few (within the reorder horizon)
   };
 
+  // A recently seen (service, method, path) and the series it went to: requests repeat their
+  // paths, so most skip journey matching, route naming and the series lookup.
+  struct CachedRoute {
+    size_t hash = 0;
+    const ServiceState* service = nullptr;
+    std::string key;  // method + ' ' + path
+    SeriesState* series = nullptr;
+    bool over_cap = false;
+  };
+  static constexpr size_t kRouteCacheSize = 4096;  // a power of two
+  // Sketch bucket of a latency without a log() per request: whole milliseconds below 2^16 ms
+  // (what access logs hold) are looked up, filled on first use; other values are computed.
+  static constexpr int64_t kBucketTableMs = int64_t{1} << 16;
+  static constexpr int32_t kUnfilled = INT32_MIN;
+  int32_t BucketOf(const sketch::Sketch& sketch, int64_t us);
+
   ServiceState& Service(std::string_view name);
   SeriesState& Series(const ServiceState& service, std::string_view environment,
                       model::SeriesKind kind, std::string_view name, std::string_view version);
+  // The journey or automatic route of a valid request (counting it over the cap if so).
+  SeriesState& Route(ServiceState& service, std::string_view environment, const Request& request,
+                     std::string_view path, bool* over_cap);
   Slot& SlotFor(SeriesState& series, int64_t minute_ms);
   void FlushBefore(int64_t cutoff_ms, std::vector<model::Rollup>* out);
 
@@ -115,8 +135,10 @@ class RollupBuilder {
   std::optional<int64_t> watermark_ms_;
   int64_t last_flush_cutoff_ms_ = INT64_MIN;
   BuilderStats stats_;
-  std::string route_buf_;  // reused for automatic route names
-  std::string key_buf_;    // reused for series map keys
+  std::vector<int32_t> bucket_of_ms_;     // kBucketTableMs entries once used
+  std::vector<CachedRoute> route_cache_;  // direct-mapped by hash; empty until first used
+  std::string route_buf_;                 // reused for automatic route names
+  std::string key_buf_;                   // reused for series map keys
 };
 
 }  // namespace vigil::ingest
