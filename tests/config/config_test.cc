@@ -526,7 +526,7 @@ TEST(ConfigBoundsTest, BlockScalarLinesAreNotScanned) {
             "test.yaml:1: default_service: contains a control character: \"" +
                 std::string(40, '[') + "\\x0a" + std::string(19, '[') +
                 "...\"\ntest.yaml:4: x: unknown key \"x\"; known keys: store, ingest, "
-                "default_service, services, areas, ownership");
+                "default_service, services, areas, ownership, mappings, releases, incidents");
 }
 
 TEST(ConfigBoundsTest, AliasesCannotExpandWithoutBound) {

@@ -19,16 +19,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include "vigil/config/path_pattern.h"
+#include "vigil/config/yaml_support.h"
 
 namespace vigil::config {
 namespace {
 
-// Bounds checked before yaml-cpp sees the text: fuzzing finds crashes in yaml-cpp 0.7 on
-// large or deeply nested input (STYLE §11). A real vigil.yaml nests about 8 levels deep.
-constexpr size_t kMaxConfigBytes = size_t{1} << 20;
-constexpr int kMaxNestingDepth = 32;
-// Values visited while validating; bounds what anchors and aliases can expand to.
-constexpr int kMaxVisitedNodes = 300'000;
+// Bounds checked before yaml-cpp sees the text (yaml_support.h: CheckYamlBounds). A real
+// vigil.yaml nests about 8 levels deep.
+constexpr size_t kMaxConfigBytes = internal::kMaxYamlBytes;
+constexpr int kMaxVisitedNodes = internal::kMaxVisitedValues;
 constexpr size_t kMaxIssuesKept = 100;
 constexpr size_t kMaxIssuesShown = 20;
 
@@ -838,8 +837,9 @@ class Reader {
 // ---------------------------------------------------------------------------------------
 // The schema.
 
-constexpr std::string_view kTopKeys[] = {"store",    "ingest", "default_service",
-                                         "services", "areas",  "ownership"};
+constexpr std::string_view kTopKeys[] = {"store",    "ingest",   "default_service",
+                                         "services", "areas",    "ownership",
+                                         "mappings", "releases", "incidents"};
 constexpr std::string_view kNotSlothOrOpenSlo =
     "vigil.yaml is not a Sloth or OpenSLO file: SLOs go under "
     "services[].journeys[].slo, see docs/configuration.md";
@@ -857,6 +857,18 @@ constexpr std::string_view kAreaKeys[] = {"name", "paths"};
 constexpr KeyHint kAreaHints[] = {{"area", "name"},  {"path", "paths"},     {"globs", "paths"},
                                   {"glob", "paths"}, {"patterns", "paths"}, {"files", "paths"}};
 constexpr std::string_view kOwnershipKeys[] = {"codeowners", "syntax"};
+constexpr std::string_view kReleaseKeys[] = {"failure_window", "patch_is_hotfix",
+                                             "production_environments"};
+constexpr KeyHint kReleaseHints[] = {{"window", "failure_window"},
+                                     {"production", "production_environments"},
+                                     {"environments", "production_environments"}};
+constexpr std::string_view kIncidentKeys[] = {"alert_link_before", "excluded_causes", "infer_cause",
+                                              "alert_incident_label", "alert_service_label"};
+constexpr KeyHint kIncidentHints[] = {{"exclude", "excluded_causes"},
+                                      {"excluded", "excluded_causes"},
+                                      {"link_window", "alert_link_before"}};
+constexpr core::Duration kMaxFailureWindow = core::Duration::Days(365);
+constexpr core::Duration kMaxAlertLinkBefore = core::Duration::Days(7);
 constexpr KeyHint kServiceHints[] = {{"service", "name"}, {"env", "environment"}};
 constexpr std::string_view kJourneyKeys[] = {"name", "methods", "route", "slo"};
 constexpr KeyHint kJourneyHints[] = {{"path", "route"}, {"paths", "route"},    {"pattern", "route"},
@@ -894,7 +906,7 @@ class ConfigParser {
     if (!root.IsNull() && !root.IsMap()) {
       r_.Error(LineOf(root), "",
                "the top level must be a mapping of settings (store, ingest, default_service, "
-               "services, areas, ownership)");
+               "services, areas, ownership, mappings, releases, incidents)");
       return;
     }
     Fields top = r_.ReadMap(root, 1, "", kTopKeys, kTopHints);
@@ -912,6 +924,15 @@ class ConfigParser {
     }
     if (const Field* f = top.Find("ownership")) {
       ParseOwnership(*f, &config->ownership);
+    }
+    if (const Field* f = top.Find("mappings")) {
+      ParseMappings(*f, &config->mappings);
+    }
+    if (const Field* f = top.Find("releases")) {
+      ParseReleases(*f, &config->releases);
+    }
+    if (const Field* f = top.Find("incidents")) {
+      ParseIncidents(*f, &config->incidents);
     }
     if (const Field* f = top.Find("default_service")) {
       std::string name;
@@ -1231,6 +1252,128 @@ class ConfigParser {
         &ownership->gitlab);
   }
 
+  void ParseMappings(const Field& field, std::vector<SourceMappings>* mappings) {
+    std::vector<internal::YamlIssue> issues;
+    *mappings = internal::ParseMappingsSection(field.value, field.ValueLine(), field.path, &issues);
+    for (const internal::YamlIssue& issue : issues) {
+      r_.Error(issue.line, issue.path, issue.reason);
+    }
+  }
+
+  void ParseReleases(const Field& field, ReleaseSettings* releases) {
+    Fields fields =
+        r_.ReadMap(field.value, field.ValueLine(), field.path, kReleaseKeys, kReleaseHints);
+    r_.Read(
+        fields.Find("failure_window"),
+        [](const std::string& text) {
+          Parsed<core::Duration> d = PositiveDuration(text);
+          if (d.value && *d.value > kMaxFailureWindow) {
+            return Fail<core::Duration>("must be at most 365d, got " + Shown(text));
+          }
+          return d;
+        },
+        &releases->failure_window);
+    r_.Read(fields.Find("patch_is_hotfix"), ParseBool, &releases->patch_is_hotfix);
+    if (const Field* f = fields.Find("production_environments")) {
+      std::vector<std::string> names;
+      if (ReadNameList(*f, ", e.g. [production, prod]", &names)) {
+        if (names.empty() && !f->value.IsNull()) {
+          r_.Error(f->ValueLine(), f->path,
+                   "must name at least one environment (deployments elsewhere make no "
+                   "release)");
+        } else if (!names.empty()) {
+          releases->production_environments = std::move(names);
+        }
+      }
+    }
+  }
+
+  void ParseIncidents(const Field& field, IncidentSettings* incidents) {
+    Fields fields =
+        r_.ReadMap(field.value, field.ValueLine(), field.path, kIncidentKeys, kIncidentHints);
+    r_.Read(
+        fields.Find("alert_link_before"),
+        [](const std::string& text) {
+          Parsed<core::Duration> d = ParseDurationText(text);
+          if (d.value && (d.value->ms() < 0 || *d.value > kMaxAlertLinkBefore)) {
+            return Fail<core::Duration>("must be in [0s, 7d], got " + Shown(text));
+          }
+          return d;
+        },
+        &incidents->alert_link_before);
+    if (const Field* f = fields.Find("excluded_causes")) {
+      std::vector<std::string> names;
+      if (ReadNameList(*f, ", e.g. [external, vendor]", &names)) {
+        incidents->excluded_causes = std::move(names);
+      }
+    }
+    r_.Read(fields.Find("infer_cause"), ParseBool, &incidents->infer_cause);
+    r_.Read(fields.Find("alert_incident_label"), ParseLabelName, &incidents->alert_incident_label);
+    r_.Read(fields.Find("alert_service_label"), ParseLabelName, &incidents->alert_service_label);
+  }
+
+  static Parsed<bool> ParseBool(const std::string& text) {
+    if (text == "true" || text == "True" || text == "TRUE") {
+      return Parsed<bool>{true, ""};
+    }
+    if (text == "false" || text == "False" || text == "FALSE") {
+      return Parsed<bool>{false, ""};
+    }
+    return Fail<bool>("must be true or false, got " + Shown(text));
+  }
+
+  // A Prometheus label name, or "" for none.
+  static Parsed<std::string> ParseLabelName(const std::string& text) {
+    const bool ok = std::all_of(text.begin(), text.end(),
+                                [](char c) {
+                                  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                         c == '_' || IsDigit(c);
+                                }) &&
+                    (text.empty() || !IsDigit(text.front()));
+    if (!ok) {
+      return Fail<std::string>("must be a label name ([a-zA-Z_][a-zA-Z0-9_]*), got " + Shown(text));
+    }
+    return Parsed<std::string>{text, ""};
+  }
+
+  // One name or a list of them (NameProblem rules), distinct ignoring ASCII case. False after
+  // an error; a null value reads as no names.
+  bool ReadNameList(const Field& field, std::string_view example, std::vector<std::string>* out) {
+    std::vector<ListItem> items;
+    if (field.value.IsScalar()) {
+      items.push_back(ListItem{field.value, field.path});
+    } else {
+      items = r_.ReadList(field, example);
+    }
+    bool ok = field.value.IsNull() || field.value.IsScalar() || field.value.IsSequence();
+    std::unordered_map<std::string, int> seen;
+    for (const ListItem& entry : items) {
+      Field item{"", field.key, entry.node, entry.path};
+      std::string name;
+      if (!r_.Read(&item, NameParser{false}, &name)) {
+        ok = false;
+        continue;
+      }
+      if (item.value.IsNull()) {
+        continue;
+      }
+      std::string folded = name;
+      std::transform(folded.begin(), folded.end(), folded.begin(), [](char c) {
+        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      });
+      auto [first, inserted] = seen.try_emplace(folded, item.ValueLine());
+      if (!inserted) {
+        r_.Error(
+            item.ValueLine(), item.path,
+            "duplicate " + Quote(name) + " (first at line " + std::to_string(first->second) + ")");
+        ok = false;
+        continue;
+      }
+      out->push_back(std::move(name));
+    }
+    return ok;
+  }
+
   void ParseSlo(const Field& field, Slo* slo) {
     if (field.value.IsNull()) {
       return;  // "slo:" with nothing: no objectives, as when absent.
@@ -1310,43 +1453,17 @@ class DocumentStarts final : public YAML::EventHandler {
 
 Result<Config> ParseChecked(std::string_view yaml_text, std::string_view source_name) {
   Reader reader(source_name);
-  const std::string text(yaml_text);
-  // Checks the syntax and finds a second document first. Not YAML::LoadAll: in yaml-cpp 0.7
-  // it loops forever, allocating, on a stray token after a document ("{},", yaml-cpp issue
-  // #1040, fixed upstream after 0.7), so read at most two documents here.
-  DocumentStarts starts;
   YAML::Node root;
-  try {
-    std::istringstream stream(text);
-    YAML::Parser parser(stream);
-    if (parser.HandleNextDocument(starts)) {
-      parser.HandleNextDocument(starts);
-    }
-  } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    reader.Error(line, "", "YAML syntax error: " + e.msg);
+  internal::YamlIssue issue;
+  if (!internal::LoadSingleDocument(yaml_text, &root, &issue)) {
+    reader.Error(issue.line, issue.path, issue.reason);
     return reader.ToStatus();
   }
   Config config = DefaultConfig();
   config.source = std::string(source_name);
-  if (starts.marks.empty()) {
+  if (root.IsNull()) {
     return config;  // Empty, or only comments.
   }
-  if (starts.marks.size() > 1) {
-    const YAML::Mark& second = starts.marks[1];
-    const int line = second.is_null() ? 0 : second.line + 1;
-    const auto pos = static_cast<size_t>(std::max(second.pos, 0));
-    if (text.compare(pos, 3, "---") == 0) {
-      reader.Error(line, "", "only one YAML document is allowed (another starts at ---)");
-    } else {
-      reader.Error(line, "",
-                   "YAML syntax error: unexpected " +
-                       Quote(pos < text.size() ? text.substr(pos, 1) : std::string()) +
-                       " after the end of the document");
-    }
-    return reader.ToStatus();
-  }
-  root = YAML::Load(text);
   // ParseRoot reads the store settings first: the SLO checks compare against them.
   ConfigParser parser(reader);
   parser.ParseRoot(root, &config);
@@ -1359,7 +1476,103 @@ Result<Config> ParseChecked(std::string_view yaml_text, std::string_view source_
 }  // namespace
 
 // -----------------------------------------------------------------------------------------
+// Shared with mappings.cc (yaml_support.h).
+
+namespace internal {
+
+// `config::` names this file's helpers in the anonymous namespace above.
+std::string Quote(std::string_view s) {
+  return config::Quote(s);
+}
+
+std::string Closest(std::string_view word, std::span<const std::string_view> candidates) {
+  return config::Closest(word, candidates);
+}
+
+int FindExcessiveNesting(std::string_view text, int max_depth) {
+  return config::FindExcessiveNesting(text, max_depth);
+}
+
+bool CheckYamlBounds(std::string_view text, YamlIssue* issue) {
+  if (text.size() > kMaxYamlBytes) {
+    *issue = YamlIssue{0, "",
+                       "too large: " + std::to_string(text.size()) + " bytes, the limit is " +
+                           std::to_string(kMaxYamlBytes) + " (1 MiB)"};
+    return false;
+  }
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    const auto line =
+        1 + std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(nul), '\n');
+    *issue = YamlIssue{static_cast<int>(line), "", "contains a NUL byte; is this a text file?"};
+    return false;
+  }
+  if (int line = config::FindExcessiveNesting(text, kMaxYamlNesting); line > 0) {
+    *issue =
+        YamlIssue{line, "", "nested deeper than " + std::to_string(kMaxYamlNesting) + " levels"};
+    return false;
+  }
+  return true;
+}
+
+bool LoadSingleDocument(std::string_view yaml_text, YAML::Node* root, YamlIssue* issue) {
+  *root = YAML::Node();
+  const std::string text(yaml_text);
+  // Checks the syntax and finds a second document first. Not YAML::LoadAll: in yaml-cpp 0.7
+  // it loops forever, allocating, on a stray token after a document ("{},", yaml-cpp issue
+  // #1040, fixed upstream after 0.7), so read at most two documents here.
+  DocumentStarts starts;
+  try {
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    if (parser.HandleNextDocument(starts)) {
+      parser.HandleNextDocument(starts);
+    }
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    *issue = YamlIssue{line, "", "YAML syntax error: " + e.msg};
+    return false;
+  }
+  if (starts.marks.empty()) {
+    return true;  // Empty, or only comments.
+  }
+  if (starts.marks.size() > 1) {
+    const YAML::Mark& second = starts.marks[1];
+    const int line = second.is_null() ? 0 : second.line + 1;
+    const auto pos = static_cast<size_t>(std::max(second.pos, 0));
+    if (text.compare(pos, 3, "---") == 0) {
+      *issue = YamlIssue{line, "", "only one YAML document is allowed (another starts at ---)"};
+    } else {
+      std::string reason = "YAML syntax error: unexpected ";
+      reason += Quote(pos < text.size() ? text.substr(pos, 1) : std::string());
+      reason += " after the end of the document";
+      *issue = YamlIssue{line, "", std::move(reason)};
+    }
+    return false;
+  }
+  try {
+    *root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    *issue = YamlIssue{line, "", "YAML error: " + e.msg};
+    return false;
+  }
+  return true;
+}
+
+}  // namespace internal
+
+// -----------------------------------------------------------------------------------------
 // Public API.
+
+const SourceMappings* Config::FindMappings(std::string_view source_name,
+                                           model::RecordKind kind) const {
+  for (const SourceMappings& m : mappings) {
+    if (m.source == source_name && m.kind == kind) {
+      return &m;
+    }
+  }
+  return nullptr;
+}
 
 const Service* Config::FindService(std::string_view name) const {
   for (const Service& s : services) {
@@ -1454,20 +1667,8 @@ Status ValidateRoutePattern(std::string_view pattern) {
 
 Result<Config> ParseConfig(std::string_view yaml_text, std::string_view source_name) {
   Reader reader(source_name);
-  if (yaml_text.size() > kMaxConfigBytes) {
-    reader.Error(0, "",
-                 "too large: " + std::to_string(yaml_text.size()) + " bytes, the limit is " +
-                     std::to_string(kMaxConfigBytes) + " (1 MiB)");
-    return reader.ToStatus();
-  }
-  if (yaml_text.find('\0') != std::string_view::npos) {
-    const auto nul = yaml_text.find('\0');
-    const auto line = 1 + std::count(yaml_text.begin(), yaml_text.begin() + nul, '\n');
-    reader.Error(static_cast<int>(line), "", "contains a NUL byte; is this a text file?");
-    return reader.ToStatus();
-  }
-  if (int line = FindExcessiveNesting(yaml_text, kMaxNestingDepth); line > 0) {
-    reader.Error(line, "", "nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+  if (internal::YamlIssue issue; !internal::CheckYamlBounds(yaml_text, &issue)) {
+    reader.Error(issue.line, issue.path, issue.reason);
     return reader.ToStatus();
   }
   try {
@@ -1581,6 +1782,37 @@ areas: []
 ownership:
   codeowners: ""
   syntax: github
+
+# When a release fails: a rollback or a hotfix for it within failure_window of its deploy.
+releases:
+  failure_window: 48h
+  # true: any patch release of the same service inside the window counts as a hotfix too.
+  patch_is_hotfix: false
+  # Deployments to these environments are production deployments (they make releases).
+  production_environments: [production, prod]
+
+incidents:
+  # An alert on an incident's service that starts up to this long before the incident's
+  # own detection time links to it.
+  alert_link_before: 30m
+  # Incidents with one of these causes are shown as excluded instead of counting as escapes.
+  excluded_causes: []
+  # true: an incident that names no causing release gets the one live when it was detected.
+  infer_cause: false
+  # The Alertmanager labels that name an alert's incident and its service.
+  alert_incident_label: incident
+  alert_service_label: service
+
+# How the fields of tool exports (PagerDuty, Jira, GitHub, Alertmanager) become vigil's record
+# fields. Each adapter has built-in defaults; a field you map replaces its default rules.
+# Reference: docs/mappings.md.
+mappings: {}
+# mappings:
+#   pagerduty:
+#     incidents:
+#       service:
+#         from: service.summary
+#         values: {"Checkout API": checkout}
 )";
 }
 

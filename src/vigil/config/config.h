@@ -1,5 +1,6 @@
-// vigil.yaml: services, journeys (method + route pattern), their SLOs, and the ingest and
-// store settings, loaded and validated into plain structs (DESIGN §4, §6).
+// vigil.yaml: services, journeys (method + route pattern), their SLOs, the ingest and store
+// settings, areas, ownership, the `mappings:` of tool exports (mappings.h) and the release and
+// incident settings, loaded and validated into plain structs (DESIGN §2, §4, §6).
 //
 // Owns: the YAML schema, its defaults, its validation and the text `vigil init` writes.
 // Does not own: what the settings mean (journey matching is ingest's, retention is the
@@ -13,8 +14,10 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/config/mappings.h"
 #include "vigil/core/status.h"
 #include "vigil/core/time.h"
+#include "vigil/model/records.h"
 
 namespace vigil::config {
 
@@ -80,6 +83,35 @@ struct OwnershipSettings {
   bool operator==(const OwnershipSettings&) const = default;
 };
 
+// `releases:` — how release failure is judged (DESIGN §2 "Failed release").
+struct ReleaseSettings {
+  // A rollback or hotfix within this long after a release's deploy fails it. > 0, ≤ 365d.
+  core::Duration failure_window = core::Duration::Hours(48);
+  // Any patch release of the same service inside the window counts as a hotfix too.
+  bool patch_is_hotfix = false;
+  // Deployments to these environments are production deployments (make releases). Non-empty,
+  // distinct, in file order; compared with deployments' environment ignoring ASCII case.
+  std::vector<std::string> production_environments = {"production", "prod"};
+  bool operator==(const ReleaseSettings&) const = default;
+};
+
+// `incidents:` — which incidents count and how alerts link to them (DESIGN §2).
+struct IncidentSettings {
+  // An alert on an incident's service links to it when it starts at most this long before
+  // the incident's own detection time (and before it resolves). In [0, 7d].
+  core::Duration alert_link_before = core::Duration::Minutes(30);
+  // Incidents whose cause is one of these (compared ignoring ASCII case) are shown as
+  // excluded instead of counting as escapes, e.g. {"external"}. Distinct, in file order.
+  std::vector<std::string> excluded_causes;
+  // Infer an incident's causing release when no mapping gives one (off by default).
+  bool infer_cause = false;
+  // The Alertmanager label (or annotation) naming an alert's incident, and its service.
+  // Prometheus label names ([a-zA-Z_][a-zA-Z0-9_]*); "" = none.
+  std::string alert_incident_label = "incident";
+  std::string alert_service_label = "service";
+  bool operator==(const IncidentSettings&) const = default;
+};
+
 struct Config {
   std::string source;           // The file it was read from; "" for built-in defaults.
   std::string default_service;  // For input without a service name; may be "".
@@ -88,6 +120,15 @@ struct Config {
   StoreSettings store;
   std::vector<Area> areas;  // In file order.
   OwnershipSettings ownership;
+  // `mappings:`, one entry per <source>.<kind> block, in file order (docs/mappings.md). The
+  // adapters merge each with their built-in defaults (ingest/record_mapping.h).
+  std::vector<SourceMappings> mappings;
+  ReleaseSettings releases;
+  IncidentSettings incidents;
+
+  // The user's mappings for `source_name` ("pagerduty", ...) and `kind`, or nullptr when vigil.yaml
+  // has none. The pointer lives as long as this Config is neither changed nor destroyed.
+  const SourceMappings* FindMappings(std::string_view source_name, model::RecordKind kind) const;
 
   // The service named `name`, or nullptr. The pointer lives as long as this Config is
   // neither changed nor destroyed.

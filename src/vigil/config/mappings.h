@@ -35,15 +35,18 @@
 // when the pattern has no group); `split` (a separator: each value split, items trimmed,
 // empty items dropped); `values` (a table, keys compared after trimming and ASCII case
 // folding); `unmatched: keep|drop` (a value the table lacks: kept as is (default) or dropped).
-// Steps apply in that order: from → regex → split → values.
+// Steps apply in that order: from → regex → split → values. Values that are empty (or only
+// spaces) at the end are dropped, so such a rule yields nothing.
 // Predicates: {path: P, equals: V} (some value of P equals V, case-folded), {path, contains: V}
-// (some value contains V, case-folded), {path, matches: RE}, {path, exists: true|false},
-// {any: [...]}, {all: [...]}, {not: P}.
+// (some value contains V, case-folded), {path, matches: RE}, {path, exists: true|false}
+// (the path reaches anything but null, objects included), {any: [...]}, {all: [...]},
+// {not: P}.
 // Paths: `a.b.c`; `a[0]` (an element); `a[*]` (every element); `a[name=impact_start]` (the
 // elements that are objects whose member `name` equals `impact_start`, case-folded);
 // `a["key with.dots"]` (a member whose name needs quoting). A path reaching an array of
 // scalars yields each element; strings yield themselves, numbers their JSON text, booleans
-// "true"/"false"; null, objects and missing members yield nothing.
+// "true"/"false"; null, objects and missing members yield nothing. A member step on an
+// array applies to each element (`labels.name` = `labels[*].name`).
 #pragma once
 
 #include <optional>
@@ -66,9 +69,9 @@ struct PathStep {
     kSelect,  // [key=value]
   };
   Kind kind = Kind::kMember;
-  std::string name;    // kMember: the member; kSelect: the key
-  std::string value;   // kSelect: the value (compared case-folded)
-  int64_t index = 0;   // kIndex
+  std::string name;   // kMember: the member; kSelect: the key
+  std::string value;  // kSelect: the value (compared case-folded)
+  int64_t index = 0;  // kIndex
   bool operator==(const PathStep&) const = default;
 };
 
@@ -84,22 +87,22 @@ Result<MappingPath> ParseMappingPath(std::string_view text);
 struct MappingPredicate {
   enum class Op { kEquals, kContains, kMatches, kExists, kAny, kAll, kNot };
   Op op = Op::kEquals;
-  MappingPath path;                       // kEquals..kExists
-  std::string operand;                    // kEquals, kContains: the text; kMatches: the regex
-  bool exists = true;                     // kExists
+  MappingPath path;                        // kEquals..kExists
+  std::string operand;                     // kEquals, kContains: the text; kMatches: the regex
+  bool exists = true;                      // kExists
   std::vector<MappingPredicate> children;  // kAny, kAll (≥ 1); kNot (exactly 1)
   bool operator==(const MappingPredicate&) const = default;
 };
 
 struct MappingRule {
-  std::vector<MappingPath> from;        // empty when `value` is set
-  std::optional<std::string> value;     // a literal
+  std::vector<MappingPath> from;     // empty when `value` is set
+  std::optional<std::string> value;  // a literal
   std::optional<MappingPredicate> when;
-  std::string regex;                    // "" = none; validated with RE2 at parse time
-  std::string split;                    // "" = none
+  std::string regex;  // "" = none; validated with RE2 at parse time
+  std::string split;  // "" = none
   std::vector<std::pair<std::string, std::string>> values;  // table, in file order
-  bool drop_unmatched = false;          // `unmatched: drop`
-  int line = 0;                         // where the rule starts, for messages
+  bool drop_unmatched = false;                              // `unmatched: drop`
+  int line = 0;                                             // where the rule starts, for messages
   bool operator==(const MappingRule&) const = default;
 };
 
@@ -122,9 +125,10 @@ struct SourceMappings {
 // The vigil fields a mapping may set for records of `kind` (the model struct's field names,
 // e.g. incidents: id, number, url, title, severity, service, journey, area, team,
 // environment, started_at, created_at, detected_at, resolved_at, detection_source,
-// cause_service, cause_version, cause, escape_phase, paths, alerts, merged, status; defects
-// add reporter, found_at, release, incident and `is_bug` (a record whose is_bug yields
-// "false" is not a bug and is skipped)). Sorted.
+// cause_service, cause_version, cause, escape_phase, paths, alerts, merged, status; defects:
+// id, number, url, title, reporter, severity, service, area, team, found_at, resolved_at,
+// release, incident, escape_phase, status and `is_bug` (a record whose is_bug yields "false"
+// is not a bug and is skipped); the others in docs/mappings.md). Sorted.
 std::vector<std::string_view> MappingFields(model::RecordKind kind);
 
 // The sources that have adapters, and the kinds each produces:

@@ -7,12 +7,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <simdjson.h>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "vigil/config/mappings.h"
 #include "vigil/core/status.h"
