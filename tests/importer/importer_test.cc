@@ -181,25 +181,39 @@ TEST_F(ImporterTest, CountsEveryRouteExactly) {
 TEST_F(ImporterTest, OldMinuteSketchesAreFoldedIntoHoursAfterTheImport) {
   Truth truth = Generate(20'000);
   WriteFile(dir_.File("access.log"), truth.text);
-  // 30 days later: everything is past the 8-day sketch downsampling age.
+  auto count_rows = [&](int64_t* minute_sketches, int64_t* hour_rows) {
+    *minute_sketches = 0;
+    *hour_rows = 0;
+    ASSERT_OK(store_->ScanRollups({}, [&](model::Rollup&& r) {
+      if (r.resolution == model::Resolution::kHour) {
+        ++*hour_rows;
+        EXPECT_EQ(r.count, 0);
+        EXPECT_EQ(r.bucket_start.unix_ms() % 3'600'000, 0);
+      } else if (!r.latency.empty()) {
+        ++*minute_sketches;
+      }
+      return OkStatus();
+    }));
+  };
+  // Imported while recent: minute rows keep their sketches.
+  clock_.Set(demo::kSampleStart + Duration::Days(1));
+  ASSERT_OK(Import({dir_.File("access.log")}));
+  int64_t minute_sketches = 0, hour_rows = 0;
+  count_rows(&minute_sketches, &hour_rows);
+  EXPECT_GT(minute_sketches, 0);
+  EXPECT_EQ(hour_rows, 0);
+  // 30 days later, the next import's maintenance folds them: everything is past the 8-day
+  // sketch downsampling age.
   clock_.Set(demo::kSampleStart + Duration::Days(30));
-  auto s = Import({dir_.File("access.log")});
+  Truth later = Generate(10, 98);
+  WriteFile(dir_.File("later.log"), later.text);
+  auto s = Import({dir_.File("later.log")});
   ASSERT_OK(s);
-  EXPECT_GT(s->sketches_downsampled, 0);
+  EXPECT_GE(s->sketches_downsampled, minute_sketches);
   EXPECT_EQ(s->rows_expired, 0);
   // Counts stay in minute rows and every latency is now in an hour row: totals unchanged.
-  EXPECT_EQ(Stored(), truth.routes);
-  int64_t minute_sketches = 0, hour_rows = 0;
-  ASSERT_OK(store_->ScanRollups({}, [&](model::Rollup&& r) {
-    if (r.resolution == model::Resolution::kHour) {
-      ++hour_rows;
-      EXPECT_EQ(r.count, 0);
-      EXPECT_EQ(r.bucket_start.unix_ms() % 3'600'000, 0);
-    } else if (!r.latency.empty()) {
-      ++minute_sketches;
-    }
-    return OkStatus();
-  }));
+  EXPECT_EQ(Stored(), Add(truth.routes, later.routes));
+  count_rows(&minute_sketches, &hour_rows);
   EXPECT_EQ(minute_sketches, 0);
   EXPECT_GT(hour_rows, 0);
   // Past the retention, rows go.
@@ -210,6 +224,47 @@ TEST_F(ImporterTest, OldMinuteSketchesAreFoldedIntoHoursAfterTheImport) {
   ASSERT_OK(expired);
   EXPECT_GT(expired->rows_expired, 0);
   EXPECT_TRUE(Stored().empty());
+}
+
+// A log already older than the downsampling age is written that way at once: counters in
+// minute rows, sketches straight into hour rows, nothing left for the downsampler, and the
+// same totals and percentiles as folding afterwards.
+TEST_F(ImporterTest, OldLogGoesStraightToHourSketches) {
+  Truth truth = Generate(20'000);
+  WriteFile(dir_.File("access.log"), truth.text);
+  clock_.Set(demo::kSampleStart + Duration::Days(30));
+  auto s = Import({dir_.File("access.log")});
+  ASSERT_OK(s);
+  EXPECT_EQ(s->sketches_downsampled, 0);
+  EXPECT_EQ(Stored(), truth.routes);
+  // The same log imported while recent, then folded by a later import's maintenance.
+  auto other = store::OpenStore(dir_.File("folded.db"), {});
+  ASSERT_OK(other);
+  clock_.Set(demo::kSampleStart + Duration::Days(1));
+  ASSERT_OK(Import({dir_.File("access.log")}, false, false, other->get()));
+  clock_.Set(demo::kSampleStart + Duration::Days(30));
+  Truth tiny = Generate(1, 5);
+  WriteFile(dir_.File("tiny.log"), tiny.text);
+  auto folded = Import({dir_.File("tiny.log")}, false, false, other->get());
+  ASSERT_OK(folded);
+  EXPECT_GT(folded->sketches_downsampled, 0);
+  // Hour rows of access.log's routes hold the same sketches both ways (tiny.log's request is
+  // one more row in the folded store; compare only the keys both have).
+  const std::map<std::string, model::Rollup> direct = MergedRows(store_.get());
+  const std::map<std::string, model::Rollup> later = MergedRows(other->get());
+  int64_t compared = 0;
+  for (const auto& [key, row] : direct) {
+    if (row.resolution != model::Resolution::kHour) {
+      continue;
+    }
+    auto it = later.find(key);
+    ASSERT_NE(it, later.end()) << key;
+    if (it->second.latency.count() == row.latency.count()) {
+      EXPECT_TRUE(it->second.latency == row.latency) << key;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 0);
 }
 
 TEST_F(ImporterTest, SameFileTwiceChangesNothing) {

@@ -24,7 +24,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <set>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -32,6 +34,7 @@
 
 #include "vigil/core/text.h"
 #include "vigil/store/int_list.h"
+#include "vigil/store/record_rows.h"
 
 namespace vigil::store {
 namespace {
@@ -39,7 +42,7 @@ namespace {
 // Versioned migrations, as the SQLite store's (docs/store-schema.md): migration i brings the
 // schema from version i to i + 1. Never edit a released migration; append a new one. Text
 // columns that are sorted or compared use COLLATE "C" (bytewise, as SQLite orders them).
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE meta(key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE nodes(
@@ -103,6 +106,113 @@ CREATE TABLE coverage_files(
   branches_hit BIGINT,
   partial BOOLEAN NOT NULL,
   PRIMARY KEY(snapshot_id, path));
+)sql",
+    // 3: quality records as given (record_rows.h has the column order and encodings).
+    R"sql(
+CREATE TABLE deployments(
+  source TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  service TEXT COLLATE "C" NOT NULL,
+  environment TEXT COLLATE "C" NOT NULL,
+  version TEXT COLLATE "C" NOT NULL,
+  commit_sha TEXT COLLATE "C" NOT NULL,
+  ref TEXT COLLATE "C" NOT NULL,
+  deployed_at_ms BIGINT NOT NULL,
+  url TEXT NOT NULL,
+  PRIMARY KEY(source, id));
+CREATE INDEX deployments_by_service ON deployments(service, deployed_at_ms);
+CREATE INDEX deployments_by_time ON deployments(deployed_at_ms);
+CREATE TABLE deployment_statuses(
+  source TEXT COLLATE "C" NOT NULL,
+  deployment_id TEXT COLLATE "C" NOT NULL,
+  state TEXT COLLATE "C" NOT NULL,
+  at_ms BIGINT NOT NULL,
+  description TEXT NOT NULL,
+  PRIMARY KEY(source, deployment_id, state, at_ms),
+  FOREIGN KEY(source, deployment_id) REFERENCES deployments(source, id));
+CREATE TABLE releases(
+  service TEXT COLLATE "C" NOT NULL,
+  version TEXT COLLATE "C" NOT NULL,
+  source TEXT COLLATE "C" NOT NULL,
+  tag TEXT COLLATE "C" NOT NULL,
+  commit_sha TEXT COLLATE "C" NOT NULL,
+  name TEXT NOT NULL,
+  notes TEXT NOT NULL,
+  team TEXT COLLATE "C" NOT NULL,
+  areas TEXT NOT NULL,
+  type TEXT NOT NULL,
+  prerelease BOOLEAN NOT NULL,
+  hotfix BOOLEAN NOT NULL,
+  hotfix_for TEXT COLLATE "C" NOT NULL,
+  deployed_at_ms BIGINT,
+  created_at_ms BIGINT,
+  environment TEXT COLLATE "C" NOT NULL,
+  url TEXT NOT NULL,
+  PRIMARY KEY(service, version));
+CREATE INDEX releases_by_time ON releases(deployed_at_ms);
+CREATE TABLE incidents(
+  source TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  number TEXT COLLATE "C" NOT NULL,
+  url TEXT NOT NULL,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  service TEXT COLLATE "C" NOT NULL,
+  journey TEXT COLLATE "C" NOT NULL,
+  area TEXT COLLATE "C" NOT NULL,
+  team TEXT COLLATE "C" NOT NULL,
+  environment TEXT COLLATE "C" NOT NULL,
+  started_at_ms BIGINT,
+  started_at_dropped BOOLEAN NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  detected_at_ms BIGINT,
+  resolved_at_ms BIGINT,
+  detection_source TEXT NOT NULL,
+  cause_service TEXT COLLATE "C" NOT NULL,
+  cause_version TEXT COLLATE "C" NOT NULL,
+  cause TEXT NOT NULL,
+  escape_phase TEXT NOT NULL,
+  paths TEXT NOT NULL,
+  alerts TEXT NOT NULL,
+  merged BOOLEAN NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY(source, id));
+CREATE INDEX incidents_by_service ON incidents(service, created_at_ms);
+CREATE INDEX incidents_by_time ON incidents(created_at_ms);
+CREATE TABLE defects(
+  source TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  number TEXT COLLATE "C" NOT NULL,
+  url TEXT NOT NULL,
+  title TEXT NOT NULL,
+  reporter TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  service TEXT COLLATE "C" NOT NULL,
+  area TEXT COLLATE "C" NOT NULL,
+  team TEXT COLLATE "C" NOT NULL,
+  found_at_ms BIGINT NOT NULL,
+  resolved_at_ms BIGINT,
+  release_version TEXT COLLATE "C" NOT NULL,
+  incident_ref TEXT COLLATE "C" NOT NULL,
+  escape_phase TEXT NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY(source, id));
+CREATE INDEX defects_by_service ON defects(service, found_at_ms);
+CREATE INDEX defects_by_time ON defects(found_at_ms);
+CREATE TABLE alerts(
+  fingerprint TEXT COLLATE "C" NOT NULL,
+  starts_at_ms BIGINT NOT NULL,
+  source TEXT COLLATE "C" NOT NULL,
+  ends_at_ms BIGINT,
+  rule TEXT COLLATE "C" NOT NULL,
+  service TEXT COLLATE "C" NOT NULL,
+  labels TEXT NOT NULL,
+  annotations TEXT NOT NULL,
+  incident_ref TEXT COLLATE "C" NOT NULL,
+  generator_url TEXT NOT NULL,
+  PRIMARY KEY(fingerprint, starts_at_ms));
+CREATE INDEX alerts_by_service ON alerts(service, starts_at_ms);
+CREATE INDEX alerts_by_time ON alerts(starts_at_ms);
 )sql",
 };
 
@@ -280,6 +390,7 @@ class Row {
     return std::string_view(PQgetvalue(res_, row_, col),
                             static_cast<size_t>(PQgetlength(res_, row_, col)));
   }
+  std::string_view Text(int col) const { return Bytes(col); }
 
  private:
   const PGresult* res_;
@@ -450,6 +561,128 @@ struct RowKey {
   auto operator<=>(const RowKey&) const = default;
 };
 
+// How a multi-row record statement treats a key that is stored already: leave the row
+// (returning only the rows it inserted), or update it when a column differs (returning the rows
+// it inserted or changed).
+enum class RecordMode { kInsertNew, kUpsert };
+
+std::string_view PgType(ColumnType t) {
+  switch (t) {
+    case ColumnType::kInt:
+      return "bigint";
+    case ColumnType::kBool:
+      return "boolean";
+    case ColumnType::kText:
+      break;
+  }
+  return "text";
+}
+
+// INSERT INTO t AS cur(...) VALUES (...),… ON CONFLICT (key) DO NOTHING | DO UPDATE SET … WHERE
+// (cur.columns) IS DISTINCT FROM (EXCLUDED.columns), RETURNING the key as text. ON CONFLICT waits
+// for a concurrent writer of the same key and then sees its committed row, so two writers never
+// fail on a unique violation.
+std::string RecordStatementSql(const TableSpec& t, size_t rows, RecordMode mode) {
+  std::vector<std::string_view> casts;
+  for (const Column& c : t.columns) {
+    casts.push_back(PgType(c.type));
+  }
+  const std::span<const Column> keys = t.columns.first(t.key_columns);
+  const std::span<const Column> rest = t.columns.subspan(t.key_columns);
+  std::string sql = "INSERT INTO ";
+  sql += t.table;
+  sql += " AS cur(";
+  sql += ColumnList(t.columns);
+  sql += ") VALUES";
+  sql += ValuesList(rows, t.columns.size(), casts);
+  sql += " ON CONFLICT (";
+  sql += ColumnList(keys);
+  sql += ") ";
+  if (mode == RecordMode::kInsertNew) {
+    sql += "DO NOTHING";
+  } else {
+    sql += "DO UPDATE SET ";
+    for (size_t i = 0; i < rest.size(); ++i) {
+      sql += i == 0 ? "" : ", ";
+      sql += rest[i].name;
+      sql += " = EXCLUDED.";
+      sql += rest[i].name;
+    }
+    sql += " WHERE (";
+    sql += ColumnList(rest, "cur.");
+    sql += ") IS DISTINCT FROM (";
+    sql += ColumnList(rest, "EXCLUDED.");
+    sql += ')';
+  }
+  sql += " RETURNING ";
+  for (size_t i = 0; i < keys.size(); ++i) {
+    sql += i == 0 ? "cur." : ", cur.";
+    sql += keys[i].name;
+    if (keys[i].type != ColumnType::kText) {
+      sql += "::text";
+    }
+  }
+  return sql;
+}
+
+// A row's key as one string: each key column's text (integers in decimal), length-prefixed.
+std::string KeyString(const TableSpec& spec, const RowValues& row) {
+  std::string out;
+  for (size_t i = 0; i < spec.key_columns; ++i) {
+    if (spec.columns[i].type == ColumnType::kText) {
+      AppendLengthPrefixed(row[i].text, &out);
+    } else {
+      AppendLengthPrefixed(std::to_string(row[i].i), &out);
+    }
+  }
+  return out;
+}
+
+// The same for a key returned by a record statement (every column as text).
+std::string ReturnedKey(const Row& row, size_t key_columns) {
+  std::string out;
+  for (size_t i = 0; i < key_columns; ++i) {
+    AppendLengthPrefixed(row.Bytes(static_cast<int>(i)), &out);
+  }
+  return out;
+}
+
+// The parameters of one record row. kInvalidArgument, naming the record and column, for text
+// PostgreSQL cannot hold.
+Status BindRecordRow(const TableSpec& spec, const RowValues& row, Params* p) {
+  for (size_t i = 0; i < spec.columns.size(); ++i) {
+    const Value& v = row[i];
+    if (v.is_null) {
+      p->Null();
+      continue;
+    }
+    switch (spec.columns[i].type) {
+      case ColumnType::kInt:
+        p->Int(v.i);
+        break;
+      case ColumnType::kBool:
+        p->Ascii(v.i != 0 ? "true" : "false");
+        break;
+      case ColumnType::kText:
+        if (!IsValidUtf8(v.text)) {
+          std::string msg = RowForMessage(spec, row);
+          msg += ": ";
+          msg += spec.columns[i].name;
+          msg += ' ';
+          msg += core::QuoteForMessage(v.text);
+          msg += " is not UTF-8 text without NUL bytes, which PostgreSQL requires";
+          return InvalidArgumentError(std::move(msg));
+        }
+        p->Ascii(std::string(v.text));
+        break;
+    }
+  }
+  return OkStatus();
+}
+
+// Fills the row of the i-th record of a statement.
+using RowFiller = std::function<void(size_t, RowValues*)>;
+
 class PostgresStore;
 
 class PostgresTransaction final : public Transaction {
@@ -468,12 +701,27 @@ class PostgresTransaction final : public Transaction {
   Result<int64_t> DownsampleSketches(core::Timestamp before) override;
   Result<int64_t> DeleteRollupsBefore(core::Timestamp before) override;
   Result<CoverageSave> SaveCoverageSnapshot(const model::CoverageSnapshot& snapshot) override;
+  Result<RecordUpsertSummary> UpsertRecords(const model::RecordBatch& batch) override;
+  Result<UpsertOutcome> AddDeploymentStatuses(
+      std::string_view source, std::string_view id,
+      std::span<const model::DeploymentStatus> statuses) override;
   Status Commit() override;
 
  private:
   // Merges rows (by series id) into this node's rows: locks and reads the existing ones, merges
   // client-side, writes back with multi-row upserts. Keys must be distinct.
   Status MergeRows(std::vector<std::pair<RowKey, model::Rollup>>* rows);
+  // Runs `mode` statements of `spec` over the rows `fill` makes for `which`, in chunks (one round
+  // trip each); returns, per entry of `which`, whether the statement returned its row.
+  Result<std::vector<char>> RunRecordChunks(const TableSpec& spec, RecordMode mode,
+                                            std::span<const size_t> which, const RowFiller& fill);
+  // Upserts rows 0..count-1 (distinct keys): inserts the new ones, then updates the rest where
+  // a column differs.
+  Result<std::vector<UpsertOutcome>> UpsertRows(const TableSpec& spec, size_t count,
+                                                const RowFiller& fill);
+  template <typename Record>
+  Status UpsertAll(const std::vector<Record>& records, const TableSpec& spec, RecordCounts* counts);
+  Status UpsertDeployments(const std::vector<model::Deployment>& records, RecordCounts* counts);
 
   PostgresStore* store_;
   int node_;
@@ -481,6 +729,7 @@ class PostgresTransaction final : public Transaction {
   core::Timestamp now_;
   core::Duration ttl_;
   bool done_ = false;
+  RowValues row_;  // reused for every record row
 };
 
 class PostgresStore final : public Store {
@@ -505,9 +754,16 @@ class PostgresStore final : public Store {
                      const std::function<Status(model::Rollup&&)>& fn) override;
   Result<std::vector<model::CoverageSnapshot>> ListCoverageSnapshots() override;
   Result<model::CoverageSnapshot> LoadCoverageSnapshot(int64_t id) override;
+  Result<model::RecordBatch> LoadRecords() override;
 
  private:
   friend class PostgresTransaction;
+
+  // The name of the prepared record statement of `rows` rows (prepared on first use).
+  Result<std::string> RecordStatement(const TableSpec& spec, size_t rows, RecordMode mode);
+  Status LoadRecordsInto(model::RecordBatch* batch);
+  template <typename Record>
+  Status LoadTable(const TableSpec& spec, std::vector<Record>* out);
 
   Status Migrate(const OpenOptions& options);
   Status PrepareStatements();
@@ -714,6 +970,7 @@ Status PostgresStore::PrepareStatements() {
        "INSERT INTO coverage_snapshots(name, commit_sha, format, content_hash, taken_at_ms, "
        "imported_at_ms) VALUES($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint) "
        "ON CONFLICT (name, commit_sha, format, content_hash) DO NOTHING RETURNING id"},
+      {"deployment_exists", "SELECT 1 FROM deployments WHERE source = $1::text AND id = $2::text"},
       {"find_snapshot",
        "SELECT id FROM coverage_snapshots WHERE name = $1::text AND commit_sha = $2::text AND "
        "format = $3::text AND content_hash = $4::text"},
@@ -819,6 +1076,19 @@ Result<std::string> PostgresStore::RollupInsertStatement(size_t rows, bool updat
       sql += "DO NOTHING RETURNING series_id, resolution, bucket_start_ms";
     }
     VIGIL_RETURN_IF_ERROR(conn_->Prepare(name, sql));
+  }
+  return name;
+}
+
+Result<std::string> PostgresStore::RecordStatement(const TableSpec& spec, size_t rows,
+                                                   RecordMode mode) {
+  std::string name = "record_";
+  name += mode == RecordMode::kInsertNew ? "insert_" : "upsert_";
+  name += spec.table;
+  name += '_';
+  name += std::to_string(rows);
+  if (!conn_->IsPrepared(name)) {
+    VIGIL_RETURN_IF_ERROR(conn_->Prepare(name, RecordStatementSql(spec, rows, mode)));
   }
   return name;
 }
@@ -1035,6 +1305,66 @@ Result<model::CoverageSnapshot> PostgresStore::LoadCoverageSnapshot(int64_t id) 
   return snap;
 }
 
+template <typename Record>
+Status PostgresStore::LoadTable(const TableSpec& spec, std::vector<Record>* out) {
+  // Sized first: records are large, and growing the vector would move each several times.
+  VIGIL_ASSIGN_OR_RETURN(
+      PgResult counted,
+      conn_->Query("SELECT count(*) FROM " + std::string(spec.table), Params(), spec.table));
+  out->reserve(out->size() + static_cast<size_t>(Row(counted.get(), 0).Int(0)));
+  std::string sql = "SELECT ";
+  sql += ColumnList(spec.columns);
+  sql += " FROM ";
+  sql += spec.table;
+  sql += " ORDER BY ";
+  sql += ColumnList(spec.columns.first(spec.key_columns));
+  return conn_->Stream(sql, Params(), spec.table, [out](const Row& row) -> Status {
+    Record r;
+    VIGIL_RETURN_IF_ERROR(ReadRecord(row, &r));
+    out->push_back(std::move(r));
+    return OkStatus();
+  });
+}
+
+Status PostgresStore::LoadRecordsInto(model::RecordBatch* batch) {
+  VIGIL_RETURN_IF_ERROR(LoadTable(kDeploymentsTable, &batch->deployments));
+  StatusAttacher attach(&batch->deployments);
+  Status statuses = conn_->Stream(
+      "SELECT source, deployment_id, state, at_ms, description FROM deployment_statuses ORDER BY "
+      "source, deployment_id",
+      Params(), "deployment_statuses", [&attach](const Row& row) -> Status {
+        std::string source, id;
+        model::DeploymentStatus status;
+        VIGIL_RETURN_IF_ERROR(ReadStatus(row, &source, &id, &status));
+        return attach.Add(source, id, std::move(status));
+      });
+  VIGIL_RETURN_IF_ERROR(statuses);
+  attach.Finish();
+  VIGIL_RETURN_IF_ERROR(LoadTable(kReleasesTable, &batch->releases));
+  VIGIL_RETURN_IF_ERROR(LoadTable(kIncidentsTable, &batch->incidents));
+  VIGIL_RETURN_IF_ERROR(LoadTable(kDefectsTable, &batch->defects));
+  return LoadTable(kAlertsTable, &batch->alerts);
+}
+
+Result<model::RecordBatch> PostgresStore::LoadRecords() {
+  // Outside a transaction, one read-only snapshot for the six queries.
+  const bool own = !in_transaction_;
+  if (own) {
+    VIGIL_RETURN_IF_ERROR(
+        conn_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "load records"));
+  }
+  model::RecordBatch batch;
+  Status st = LoadRecordsInto(&batch);
+  if (own) {
+    Status end = Rollback();
+    if (st.ok()) {
+      st = end;
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(st);
+  return batch;
+}
+
 PostgresTransaction::~PostgresTransaction() {
   if (!done_) {
     (void)store_->Rollback();
@@ -1058,7 +1388,12 @@ void BindRollupRow(const RowKey& key, int node, const model::Rollup& r, Params* 
   p->Int(r.client_errors);
   p->Ascii(JoinInts(thresholds));
   p->Ascii(JoinInts(r.over));
-  p->Bytes(r.latency.Encode());
+  // An empty sketch is stored as NULL: nothing for the downsampler to fold.
+  if (r.latency.empty()) {
+    p->Null();
+  } else {
+    p->Bytes(r.latency.Encode());
+  }
 }
 
 Status PostgresTransaction::MergeRows(std::vector<std::pair<RowKey, model::Rollup>>* rows) {
@@ -1357,6 +1692,159 @@ Result<CoverageSave> PostgresTransaction::SaveCoverageSnapshot(
     i += n;
   }
   return CoverageSave{id, true};
+}
+
+Result<std::vector<char>> PostgresTransaction::RunRecordChunks(const TableSpec& spec,
+                                                               RecordMode mode,
+                                                               std::span<const size_t> which,
+                                                               const RowFiller& fill) {
+  std::vector<char> returned(which.size(), 0);
+  std::vector<std::string> keys;
+  std::unordered_set<std::string> got;
+  size_t i = 0;
+  while (i < which.size()) {
+    const size_t n = ChunkSize(which.size() - i);
+    Params p;
+    keys.clear();
+    for (size_t k = i; k < i + n; ++k) {
+      fill(which[k], &row_);
+      VIGIL_RETURN_IF_ERROR(BindRecordRow(spec, row_, &p));
+      keys.push_back(KeyString(spec, row_));
+    }
+    VIGIL_ASSIGN_OR_RETURN(std::string stmt, store_->RecordStatement(spec, n, mode));
+    VIGIL_ASSIGN_OR_RETURN(PgResult res, store_->conn_->Run(stmt, p));
+    got.clear();
+    for (int r = 0; r < PQntuples(res.get()); ++r) {
+      got.insert(ReturnedKey(Row(res.get(), r), spec.key_columns));
+    }
+    for (size_t k = i; k < i + n; ++k) {
+      returned[k] = got.contains(keys[k - i]) ? 1 : 0;
+    }
+    i += n;
+  }
+  return returned;
+}
+
+Result<std::vector<UpsertOutcome>> PostgresTransaction::UpsertRows(const TableSpec& spec,
+                                                                   size_t count,
+                                                                   const RowFiller& fill) {
+  std::vector<size_t> all(count);
+  std::iota(all.begin(), all.end(), size_t{0});
+  // 1. Insert the keys not stored yet (all of a first import): one round trip per chunk.
+  VIGIL_ASSIGN_OR_RETURN(std::vector<char> inserted,
+                         RunRecordChunks(spec, RecordMode::kInsertNew, all, fill));
+  std::vector<UpsertOutcome> out(count, UpsertOutcome::kCreated);
+  std::vector<size_t> stored;
+  for (size_t i = 0; i < count; ++i) {
+    if (inserted[i] == 0) {
+      stored.push_back(i);
+    }
+  }
+  // 2. The rest exist (records are never deleted): update those that differ, compared by the
+  //    server, so nothing is read back.
+  VIGIL_ASSIGN_OR_RETURN(std::vector<char> changed,
+                         RunRecordChunks(spec, RecordMode::kUpsert, stored, fill));
+  for (size_t k = 0; k < stored.size(); ++k) {
+    out[stored[k]] = changed[k] != 0 ? UpsertOutcome::kUpdated : UpsertOutcome::kUnchanged;
+  }
+  return out;
+}
+
+template <typename Record>
+Status PostgresTransaction::UpsertAll(const std::vector<Record>& records, const TableSpec& spec,
+                                      RecordCounts* counts) {
+  // Key order within and across chunks: concurrent writers lock shared keys in one order.
+  const std::vector<const Record*> pending = LastPerKey(records);
+  VIGIL_ASSIGN_OR_RETURN(std::vector<UpsertOutcome> outcomes,
+                         UpsertRows(spec, pending.size(), [&pending](size_t i, RowValues* row) {
+                           RecordRow(*pending[i], row);
+                         }));
+  for (UpsertOutcome o : outcomes) {
+    CountOutcome(o, counts);
+  }
+  return OkStatus();
+}
+
+// One status row to write: its deployment's key, the status, and which pending deployment it
+// belongs to.
+struct StatusRef {
+  std::string_view source, id;
+  const model::DeploymentStatus* status = nullptr;
+  size_t owner = 0;
+};
+
+RowFiller StatusFiller(const std::vector<StatusRef>& refs) {
+  return [&refs](size_t i, RowValues* row) {
+    StatusRow(refs[i].source, refs[i].id, *refs[i].status, row);
+  };
+}
+
+Status PostgresTransaction::UpsertDeployments(const std::vector<model::Deployment>& records,
+                                              RecordCounts* counts) {
+  const std::vector<PendingDeployment> pending = PendingDeployments(records);
+  VIGIL_ASSIGN_OR_RETURN(
+      std::vector<UpsertOutcome> outcomes,
+      UpsertRows(kDeploymentsTable, pending.size(),
+                 [&pending](size_t i, RowValues* row) { RecordRow(*pending[i].record, row); }));
+  // Statuses: insert the new ones, change a description that differs; a returned row means the
+  // deployment changed. Stored statuses that are not given stay (union).
+  std::vector<StatusRef> refs;
+  for (size_t d = 0; d < pending.size(); ++d) {
+    for (const model::DeploymentStatus& st : pending[d].statuses) {
+      refs.push_back(StatusRef{pending[d].record->source, pending[d].record->id, &st, d});
+    }
+  }
+  std::vector<size_t> all(refs.size());
+  std::iota(all.begin(), all.end(), size_t{0});
+  VIGIL_ASSIGN_OR_RETURN(
+      std::vector<char> changed,
+      RunRecordChunks(kStatusesTable, RecordMode::kUpsert, all, StatusFiller(refs)));
+  for (size_t k = 0; k < refs.size(); ++k) {
+    UpsertOutcome& o = outcomes[refs[k].owner];
+    if (changed[k] != 0 && o == UpsertOutcome::kUnchanged) {
+      o = UpsertOutcome::kUpdated;
+    }
+  }
+  for (UpsertOutcome o : outcomes) {
+    CountOutcome(o, counts);
+  }
+  return OkStatus();
+}
+
+Result<RecordUpsertSummary> PostgresTransaction::UpsertRecords(const model::RecordBatch& batch) {
+  RecordUpsertSummary out;
+  VIGIL_RETURN_IF_ERROR(UpsertDeployments(batch.deployments, &out.deployments));
+  VIGIL_RETURN_IF_ERROR(UpsertAll(batch.releases, kReleasesTable, &out.releases));
+  VIGIL_RETURN_IF_ERROR(UpsertAll(batch.incidents, kIncidentsTable, &out.incidents));
+  VIGIL_RETURN_IF_ERROR(UpsertAll(batch.defects, kDefectsTable, &out.defects));
+  VIGIL_RETURN_IF_ERROR(UpsertAll(batch.alerts, kAlertsTable, &out.alerts));
+  return out;
+}
+
+Result<UpsertOutcome> PostgresTransaction::AddDeploymentStatuses(
+    std::string_view source, std::string_view id,
+    std::span<const model::DeploymentStatus> statuses) {
+  Params key;
+  VIGIL_RETURN_IF_ERROR(key.Text(source, "deployment source"));
+  VIGIL_RETURN_IF_ERROR(key.Text(id, "deployment id"));
+  VIGIL_ASSIGN_OR_RETURN(PgResult found, store_->conn_->Run("deployment_exists", key));
+  if (PQntuples(found.get()) == 0) {
+    return NotFoundError("deployment (" + core::QuoteForMessage(source) + ", " +
+                         core::QuoteForMessage(id) + ") is not stored");
+  }
+  std::vector<model::DeploymentStatus> normalized(statuses.begin(), statuses.end());
+  NormalizeStatuses(&normalized);
+  std::vector<StatusRef> refs;
+  for (const model::DeploymentStatus& st : normalized) {
+    refs.push_back(StatusRef{source, id, &st, 0});
+  }
+  std::vector<size_t> all(refs.size());
+  std::iota(all.begin(), all.end(), size_t{0});
+  VIGIL_ASSIGN_OR_RETURN(
+      std::vector<char> changed,
+      RunRecordChunks(kStatusesTable, RecordMode::kUpsert, all, StatusFiller(refs)));
+  const bool any = std::find(changed.begin(), changed.end(), 1) != changed.end();
+  return any ? UpsertOutcome::kUpdated : UpsertOutcome::kUnchanged;
 }
 
 Status PostgresTransaction::Commit() {

@@ -10,13 +10,14 @@
 #include <sqlite3.h>
 
 #include "vigil/store/int_list.h"
+#include "vigil/store/record_rows.h"
 
 namespace vigil::store {
 namespace {
 
 // Versioned migrations: migration i brings the schema from version i to i + 1. Never edit a
 // released migration; append a new one. Documented in docs/store-schema.md.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE nodes(
@@ -79,6 +80,113 @@ CREATE TABLE coverage_files(
   partial INTEGER NOT NULL,
   PRIMARY KEY(snapshot_id, path)) WITHOUT ROWID;
 )sql",
+    // 3: quality records as given (record_rows.h has the column order and encodings).
+    R"sql(
+CREATE TABLE deployments(
+  source TEXT NOT NULL,
+  id TEXT NOT NULL,
+  service TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  version TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  deployed_at_ms INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  PRIMARY KEY(source, id));
+CREATE INDEX deployments_by_service ON deployments(service, deployed_at_ms);
+CREATE INDEX deployments_by_time ON deployments(deployed_at_ms);
+CREATE TABLE deployment_statuses(
+  source TEXT NOT NULL,
+  deployment_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  description TEXT NOT NULL,
+  PRIMARY KEY(source, deployment_id, state, at_ms),
+  FOREIGN KEY(source, deployment_id) REFERENCES deployments(source, id)) WITHOUT ROWID;
+CREATE TABLE releases(
+  service TEXT NOT NULL,
+  version TEXT NOT NULL,
+  source TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  name TEXT NOT NULL,
+  notes TEXT NOT NULL,
+  team TEXT NOT NULL,
+  areas TEXT NOT NULL,
+  type TEXT NOT NULL,
+  prerelease INTEGER NOT NULL,
+  hotfix INTEGER NOT NULL,
+  hotfix_for TEXT NOT NULL,
+  deployed_at_ms INTEGER,
+  created_at_ms INTEGER,
+  environment TEXT NOT NULL,
+  url TEXT NOT NULL,
+  PRIMARY KEY(service, version));
+CREATE INDEX releases_by_time ON releases(deployed_at_ms);
+CREATE TABLE incidents(
+  source TEXT NOT NULL,
+  id TEXT NOT NULL,
+  number TEXT NOT NULL,
+  url TEXT NOT NULL,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  service TEXT NOT NULL,
+  journey TEXT NOT NULL,
+  area TEXT NOT NULL,
+  team TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  started_at_ms INTEGER,
+  started_at_dropped INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  detected_at_ms INTEGER,
+  resolved_at_ms INTEGER,
+  detection_source TEXT NOT NULL,
+  cause_service TEXT NOT NULL,
+  cause_version TEXT NOT NULL,
+  cause TEXT NOT NULL,
+  escape_phase TEXT NOT NULL,
+  paths TEXT NOT NULL,
+  alerts TEXT NOT NULL,
+  merged INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY(source, id));
+CREATE INDEX incidents_by_service ON incidents(service, created_at_ms);
+CREATE INDEX incidents_by_time ON incidents(created_at_ms);
+CREATE TABLE defects(
+  source TEXT NOT NULL,
+  id TEXT NOT NULL,
+  number TEXT NOT NULL,
+  url TEXT NOT NULL,
+  title TEXT NOT NULL,
+  reporter TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  service TEXT NOT NULL,
+  area TEXT NOT NULL,
+  team TEXT NOT NULL,
+  found_at_ms INTEGER NOT NULL,
+  resolved_at_ms INTEGER,
+  release_version TEXT NOT NULL,
+  incident_ref TEXT NOT NULL,
+  escape_phase TEXT NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY(source, id));
+CREATE INDEX defects_by_service ON defects(service, found_at_ms);
+CREATE INDEX defects_by_time ON defects(found_at_ms);
+CREATE TABLE alerts(
+  fingerprint TEXT NOT NULL,
+  starts_at_ms INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  ends_at_ms INTEGER,
+  rule TEXT NOT NULL,
+  service TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  annotations TEXT NOT NULL,
+  incident_ref TEXT NOT NULL,
+  generator_url TEXT NOT NULL,
+  PRIMARY KEY(fingerprint, starts_at_ms));
+CREATE INDEX alerts_by_service ON alerts(service, starts_at_ms);
+CREATE INDEX alerts_by_time ON alerts(starts_at_ms);
+)sql",
 };
 
 constexpr int kBusyTimeoutMs = 60'000;
@@ -128,6 +236,11 @@ class Stmt {
     sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  // Text that stays valid until the statement is reset (not copied).
+  void BindStatic(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data() != nullptr ? v.data() : "", static_cast<int>(v.size()),
+                      SQLITE_STATIC);
+  }
 
   // Steps once: true when a row is available, false when done.
   Result<bool> Step() {
@@ -179,6 +292,83 @@ Status Exec(sqlite3* db, std::string_view sql) {
   return OkStatus();
 }
 
+// The prepared upsert of one record table: an insert that does nothing on a key conflict, then
+// an update that changes the row only when a column differs (row values compared with IS NOT,
+// so NULLs compare equal), so sqlite3_changes() tells created, updated and unchanged apart.
+struct RecordStmts {
+  Stmt insert, update;
+};
+
+std::string InsertRecordSql(const TableSpec& t) {
+  std::string sql = "INSERT INTO ";
+  sql += t.table;
+  sql += '(';
+  sql += ColumnList(t.columns);
+  sql += ") VALUES(";
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    sql += i == 0 ? "?" : ",?";
+    sql += std::to_string(i + 1);
+  }
+  sql += ") ON CONFLICT(";
+  sql += ColumnList(t.columns.first(t.key_columns));
+  sql += ") DO NOTHING";
+  return sql;
+}
+
+std::string UpdateRecordSql(const TableSpec& t) {
+  std::string set, params;
+  for (size_t i = t.key_columns; i < t.columns.size(); ++i) {
+    const bool first = i == t.key_columns;
+    set += first ? "" : ", ";
+    set += t.columns[i].name;
+    set += "=?";
+    set += std::to_string(i + 1);
+    params += first ? "?" : ",?";
+    params += std::to_string(i + 1);
+  }
+  std::string sql = "UPDATE ";
+  sql += t.table;
+  sql += " SET ";
+  sql += set;
+  sql += " WHERE ";
+  for (size_t i = 0; i < t.key_columns; ++i) {
+    sql += t.columns[i].name;
+    sql += "=?";
+    sql += std::to_string(i + 1);
+    sql += " AND ";
+  }
+  sql += '(';
+  sql += ColumnList(t.columns.subspan(t.key_columns));
+  sql += ") IS NOT (";
+  sql += params;
+  sql += ')';
+  return sql;
+}
+
+std::string SelectRecordsSql(const TableSpec& t) {
+  std::string sql = "SELECT ";
+  sql += ColumnList(t.columns);
+  sql += " FROM ";
+  sql += t.table;
+  sql += " ORDER BY ";
+  sql += ColumnList(t.columns.first(t.key_columns));
+  return sql;
+}
+
+void BindRow(const TableSpec& spec, const RowValues& row, Stmt* s) {
+  for (size_t i = 0; i < spec.columns.size(); ++i) {
+    const Value& v = row[i];
+    const int index = static_cast<int>(i) + 1;
+    if (v.is_null) {
+      s->BindNull(index);
+    } else if (spec.columns[i].type == ColumnType::kText) {
+      s->BindStatic(index, v.text);
+    } else {
+      s->Bind(index, v.i);
+    }
+  }
+}
+
 class SqliteStore;
 
 class SqliteTransaction final : public Transaction {
@@ -197,11 +387,25 @@ class SqliteTransaction final : public Transaction {
   Result<int64_t> DownsampleSketches(core::Timestamp before) override;
   Result<int64_t> DeleteRollupsBefore(core::Timestamp before) override;
   Result<CoverageSave> SaveCoverageSnapshot(const model::CoverageSnapshot& snapshot) override;
+  Result<RecordUpsertSummary> UpsertRecords(const model::RecordBatch& batch) override;
+  Result<UpsertOutcome> AddDeploymentStatuses(
+      std::string_view source, std::string_view id,
+      std::span<const model::DeploymentStatus> statuses) override;
   Status Commit() override;
 
  private:
   Result<int64_t> SeriesId(const model::SeriesKey& key);
   Status MergeOne(int64_t series_id, const model::Rollup& rollup);
+  // Upserts the row in row_ into `spec`'s table.
+  Result<UpsertOutcome> UpsertRow(const TableSpec& spec, RecordStmts* stmts);
+  // Upserts one record per key of `records` (the last one).
+  template <typename Record>
+  Status UpsertAll(const std::vector<Record>& records, const TableSpec& spec, RecordStmts* stmts,
+                   RecordCounts* counts);
+  Status UpsertDeployments(const std::vector<model::Deployment>& records, RecordCounts* counts);
+  // Upserts normalised statuses of deployment (source, id): true when one was added or changed.
+  Result<bool> UpsertStatuses(std::string_view source, std::string_view id,
+                              std::span<const model::DeploymentStatus> statuses);
 
   SqliteStore* store_;
   int node_;
@@ -210,6 +414,7 @@ class SqliteTransaction final : public Transaction {
   core::Duration ttl_;
   bool done_ = false;
   std::map<model::SeriesKey, int64_t> series_ids_;  // valid within this transaction only
+  RowValues row_;                                   // reused for every record row
 };
 
 class SqliteStore final : public Store {
@@ -232,11 +437,14 @@ class SqliteStore final : public Store {
                      const std::function<Status(model::Rollup&&)>& fn) override;
   Result<std::vector<model::CoverageSnapshot>> ListCoverageSnapshots() override;
   Result<model::CoverageSnapshot> LoadCoverageSnapshot(int64_t id) override;
+  Result<model::RecordBatch> LoadRecords() override;
 
  private:
   friend class SqliteTransaction;
 
   Status Migrate(const OpenOptions& options);
+  Status PrepareRecordStatements();
+  Status LoadRecordsInto(model::RecordBatch* batch);
 
   sqlite3* db_;
   StoreInfo info_;
@@ -244,6 +452,8 @@ class SqliteStore final : public Store {
   Stmt select_series_, insert_series_, select_rollup_, upsert_rollup_, delete_rollup_,
       select_series_rows_, count_routes_, select_route_, insert_route_, cas_file_, insert_file_,
       renew_lease_;
+  RecordStmts deployments_, releases_, incidents_, defects_, alerts_;
+  Stmt upsert_status_, deployment_exists_;
   bool in_transaction_ = false;
 };
 
@@ -253,6 +463,7 @@ Status SqliteStore::Init(const std::string& path, const OpenOptions& options) {
   VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA journal_mode=WAL"));
   VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA synchronous=NORMAL"));
   VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA foreign_keys=ON"));
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA cache_size=-65536"));
   VIGIL_RETURN_IF_ERROR(Migrate(options));
 
   VIGIL_RETURN_IF_ERROR(select_series_.Prepare(
@@ -292,7 +503,26 @@ Status SqliteStore::Init(const std::string& path, const OpenOptions& options) {
       "VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(prefix_len, prefix_hash) DO NOTHING"));
   VIGIL_RETURN_IF_ERROR(
       renew_lease_.Prepare(db_, "UPDATE nodes SET lease_until_ms=?3 WHERE id=?1 AND holder=?2"));
-  return OkStatus();
+  return PrepareRecordStatements();
+}
+
+Status SqliteStore::PrepareRecordStatements() {
+  const std::pair<const TableSpec*, RecordStmts*> tables[] = {
+      {&kDeploymentsTable, &deployments_}, {&kReleasesTable, &releases_},
+      {&kIncidentsTable, &incidents_},     {&kDefectsTable, &defects_},
+      {&kAlertsTable, &alerts_},
+  };
+  for (const auto& [spec, stmts] : tables) {
+    VIGIL_RETURN_IF_ERROR(stmts->insert.Prepare(db_, InsertRecordSql(*spec)));
+    VIGIL_RETURN_IF_ERROR(stmts->update.Prepare(db_, UpdateRecordSql(*spec)));
+  }
+  // A known (state, at) keeps its row; only a different description changes it.
+  VIGIL_RETURN_IF_ERROR(upsert_status_.Prepare(
+      db_,
+      "INSERT INTO deployment_statuses(source, deployment_id, state, at_ms, description) "
+      "VALUES(?1,?2,?3,?4,?5) ON CONFLICT(source, deployment_id, state, at_ms) DO UPDATE SET "
+      "description=excluded.description WHERE description IS NOT excluded.description"));
+  return deployment_exists_.Prepare(db_, "SELECT 1 FROM deployments WHERE source=?1 AND id=?2");
 }
 
 Status SqliteStore::Migrate(const OpenOptions& options) {
@@ -618,6 +848,68 @@ Result<model::CoverageSnapshot> SqliteStore::LoadCoverageSnapshot(int64_t id) {
   return snap;
 }
 
+template <typename Record>
+Status LoadTable(sqlite3* db, const TableSpec& spec, std::vector<Record>* out) {
+  // Sized first: records are large, and growing the vector would move each several times.
+  Stmt count;
+  VIGIL_RETURN_IF_ERROR(count.Prepare(db, "SELECT count(*) FROM " + std::string(spec.table)));
+  VIGIL_ASSIGN_OR_RETURN(bool counted, count.Step());
+  out->reserve(out->size() + static_cast<size_t>(counted ? count.Int(0) : 0));
+  Stmt q;
+  VIGIL_RETURN_IF_ERROR(q.Prepare(db, SelectRecordsSql(spec)));
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) {
+      return OkStatus();
+    }
+    Record r;
+    VIGIL_RETURN_IF_ERROR(ReadRecord(q, &r));
+    out->push_back(std::move(r));
+  }
+}
+
+Status SqliteStore::LoadRecordsInto(model::RecordBatch* batch) {
+  VIGIL_RETURN_IF_ERROR(LoadTable(db_, kDeploymentsTable, &batch->deployments));
+  Stmt q;
+  VIGIL_RETURN_IF_ERROR(q.Prepare(db_,
+                                  "SELECT source, deployment_id, state, at_ms, description FROM "
+                                  "deployment_statuses ORDER BY source, deployment_id"));
+  StatusAttacher attach(&batch->deployments);
+  for (;;) {
+    VIGIL_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) {
+      break;
+    }
+    std::string source, id;
+    model::DeploymentStatus status;
+    VIGIL_RETURN_IF_ERROR(ReadStatus(q, &source, &id, &status));
+    VIGIL_RETURN_IF_ERROR(attach.Add(source, id, std::move(status)));
+  }
+  attach.Finish();
+  VIGIL_RETURN_IF_ERROR(LoadTable(db_, kReleasesTable, &batch->releases));
+  VIGIL_RETURN_IF_ERROR(LoadTable(db_, kIncidentsTable, &batch->incidents));
+  VIGIL_RETURN_IF_ERROR(LoadTable(db_, kDefectsTable, &batch->defects));
+  return LoadTable(db_, kAlertsTable, &batch->alerts);
+}
+
+Result<model::RecordBatch> SqliteStore::LoadRecords() {
+  // Outside a transaction, one read transaction makes the six queries one snapshot.
+  const bool own = !in_transaction_;
+  if (own) {
+    VIGIL_RETURN_IF_ERROR(Exec(db_, "BEGIN"));
+  }
+  model::RecordBatch batch;
+  Status st = LoadRecordsInto(&batch);
+  if (own) {
+    Status end = Exec(db_, "ROLLBACK");
+    if (st.ok()) {
+      st = end;
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(st);
+  return batch;
+}
+
 SqliteTransaction::~SqliteTransaction() {
   if (!done_) {
     (void)Exec(store_->db_, "ROLLBACK");
@@ -692,7 +984,13 @@ Status SqliteTransaction::MergeOne(int64_t series_id, const model::Rollup& rollu
   up.Bind(7, to_write->client_errors);
   up.Bind(8, JoinInts(thresholds));
   up.Bind(9, JoinInts(to_write->over));
-  up.BindBlob(10, to_write->latency.Encode());
+  // An empty sketch is stored as NULL: nothing for the downsampler to fold (a minute whose
+  // sketch already went to its hour row, or a log without latencies).
+  if (to_write->latency.empty()) {
+    up.BindNull(10);
+  } else {
+    up.BindBlob(10, to_write->latency.Encode());
+  }
   return up.Run();
 }
 
@@ -909,6 +1207,98 @@ Result<CoverageSave> SqliteTransaction::SaveCoverageSnapshot(
     VIGIL_RETURN_IF_ERROR(file.Run().WithPrefix("coverage file '" + f.path + "'"));
   }
   return CoverageSave{id, true};
+}
+
+Result<UpsertOutcome> SqliteTransaction::UpsertRow(const TableSpec& spec, RecordStmts* stmts) {
+  sqlite3* db = store_->db_;
+  BindRow(spec, row_, &stmts->insert);
+  Status st = stmts->insert.Run();
+  if (st.ok() && sqlite3_changes(db) == 1) {
+    return UpsertOutcome::kCreated;
+  }
+  if (st.ok()) {
+    BindRow(spec, row_, &stmts->update);
+    st = stmts->update.Run();
+  }
+  if (!st.ok()) {
+    return st.WithPrefix(RowForMessage(spec, row_));
+  }
+  return sqlite3_changes(db) == 1 ? UpsertOutcome::kUpdated : UpsertOutcome::kUnchanged;
+}
+
+template <typename Record>
+Status SqliteTransaction::UpsertAll(const std::vector<Record>& records, const TableSpec& spec,
+                                    RecordStmts* stmts, RecordCounts* counts) {
+  // Key order: one record per key, and B-tree inserts that mostly append.
+  for (const Record* r : LastPerKey(records)) {
+    RecordRow(*r, &row_);
+    VIGIL_ASSIGN_OR_RETURN(UpsertOutcome outcome, UpsertRow(spec, stmts));
+    CountOutcome(outcome, counts);
+  }
+  return OkStatus();
+}
+
+Result<bool> SqliteTransaction::UpsertStatuses(std::string_view source, std::string_view id,
+                                               std::span<const model::DeploymentStatus> statuses) {
+  bool changed = false;
+  Stmt& up = store_->upsert_status_;
+  for (const model::DeploymentStatus& s : statuses) {
+    StatusRow(source, id, s, &row_);
+    BindRow(kStatusesTable, row_, &up);
+    if (Status st = up.Run(); !st.ok()) {
+      return st.WithPrefix(RowForMessage(kDeploymentsTable, row_));
+    }
+    changed = changed || sqlite3_changes(store_->db_) > 0;
+  }
+  return changed;
+}
+
+Status SqliteTransaction::UpsertDeployments(const std::vector<model::Deployment>& records,
+                                            RecordCounts* counts) {
+  for (const PendingDeployment& p : PendingDeployments(records)) {
+    RecordRow(*p.record, &row_);
+    VIGIL_ASSIGN_OR_RETURN(UpsertOutcome outcome,
+                           UpsertRow(kDeploymentsTable, &store_->deployments_));
+    VIGIL_ASSIGN_OR_RETURN(bool added, UpsertStatuses(p.record->source, p.record->id, p.statuses));
+    if (outcome == UpsertOutcome::kUnchanged && added) {
+      outcome = UpsertOutcome::kUpdated;
+    }
+    CountOutcome(outcome, counts);
+  }
+  return OkStatus();
+}
+
+Result<RecordUpsertSummary> SqliteTransaction::UpsertRecords(const model::RecordBatch& batch) {
+  // The transaction holds SQLite's write lock (BEGIN IMMEDIATE): no other writer can insert a
+  // key between the insert and the update of one record.
+  RecordUpsertSummary out;
+  VIGIL_RETURN_IF_ERROR(UpsertDeployments(batch.deployments, &out.deployments));
+  VIGIL_RETURN_IF_ERROR(
+      UpsertAll(batch.releases, kReleasesTable, &store_->releases_, &out.releases));
+  VIGIL_RETURN_IF_ERROR(
+      UpsertAll(batch.incidents, kIncidentsTable, &store_->incidents_, &out.incidents));
+  VIGIL_RETURN_IF_ERROR(UpsertAll(batch.defects, kDefectsTable, &store_->defects_, &out.defects));
+  VIGIL_RETURN_IF_ERROR(UpsertAll(batch.alerts, kAlertsTable, &store_->alerts_, &out.alerts));
+  return out;
+}
+
+Result<UpsertOutcome> SqliteTransaction::AddDeploymentStatuses(
+    std::string_view source, std::string_view id,
+    std::span<const model::DeploymentStatus> statuses) {
+  Stmt& exists = store_->deployment_exists_;
+  exists.BindStatic(1, source);
+  exists.BindStatic(2, id);
+  Result<bool> found = exists.Step();
+  exists.Reset();
+  VIGIL_RETURN_IF_ERROR(found.status());
+  if (!*found) {
+    return NotFoundError("deployment (" + core::QuoteForMessage(source) + ", " +
+                         core::QuoteForMessage(id) + ") is not stored");
+  }
+  std::vector<model::DeploymentStatus> normalized(statuses.begin(), statuses.end());
+  NormalizeStatuses(&normalized);
+  VIGIL_ASSIGN_OR_RETURN(bool changed, UpsertStatuses(source, id, normalized));
+  return changed ? UpsertOutcome::kUpdated : UpsertOutcome::kUnchanged;
 }
 
 Status SqliteTransaction::Commit() {

@@ -1,5 +1,6 @@
 // The backend-neutral Store interface (DESIGN §3, §6): request rollups merged per writer node,
-// the route registry, file positions, node leases. SQLite is the embedded default
+// the route registry, file positions, node leases, coverage snapshots and the quality records
+// (deployments, releases, incidents, defects, alerts) as given. SQLite is the embedded default
 // (sqlite_store.h); PostgreSQL implements the same interface.
 //
 // Not here: parsing (ingest), driving an import (importer), aggregation for reports (metrics).
@@ -19,6 +20,7 @@
 #include "vigil/core/status.h"
 #include "vigil/core/time.h"
 #include "vigil/model/coverage.h"
+#include "vigil/model/records.h"
 #include "vigil/model/rollup.h"
 #include "vigil/model/routes.h"
 
@@ -66,6 +68,20 @@ struct CoverageSave {
   bool created = false;
 };
 
+// What an upsert did to one record (one key).
+enum class UpsertOutcome { kCreated, kUpdated, kUnchanged };
+
+// Upsert outcomes of one record kind, one per distinct key.
+struct RecordCounts {
+  int64_t created = 0, updated = 0, unchanged = 0;
+  friend bool operator==(const RecordCounts&, const RecordCounts&) = default;
+};
+
+struct RecordUpsertSummary {
+  RecordCounts deployments, releases, incidents, defects, alerts;
+  friend bool operator==(const RecordUpsertSummary&, const RecordUpsertSummary&) = default;
+};
+
 // One writer's transaction. Destroying it without Commit() rolls everything back.
 class Transaction {
  public:
@@ -105,6 +121,25 @@ class Transaction {
   // one with the same (name, commit, format, content_hash) is stored already: then nothing
   // changes. Returns the snapshot's id and whether it was created.
   virtual Result<CoverageSave> SaveCoverageSnapshot(const model::CoverageSnapshot& snapshot) = 0;
+
+  // Upserts every record of `batch` by its key (DESIGN §3): deployment, incident and defect by
+  // (source, id); release by (service, version); alert by (fingerprint, starts_at). A record
+  // equal to the stored one is unchanged; otherwise the new record replaces the stored one field
+  // by field, except a deployment's statuses, which are the union of stored and new (identity
+  // (state, at); a new description for the same (state, at) replaces the old), sorted by
+  // (at, state). Records are stored as given: nothing is derived (a deployment without statuses
+  // is stored without any). Within one batch, later records with the same key win (their
+  // deployment statuses are united too) and each distinct key counts once in the summary.
+  // Errors: kInvalidArgument for text PostgreSQL cannot hold (naming the record and field);
+  // store errors as for the other writes. On error the transaction must be rolled back.
+  virtual Result<RecordUpsertSummary> UpsertRecords(const model::RecordBatch& batch) = 0;
+
+  // Adds `statuses` to the stored deployment (source, id), as the union above. kNotFound when no
+  // such deployment is stored (or visible to this transaction); kUpdated when a status was added
+  // or its description changed; kUnchanged when every status was already there as given.
+  virtual Result<UpsertOutcome> AddDeploymentStatuses(
+      std::string_view source, std::string_view id,
+      std::span<const model::DeploymentStatus> statuses) = 0;
 
   // Checks and renews the writer's node lease, then commits. kFailedPrecondition when the
   // lease was lost (another writer holds the node): nothing is committed.
@@ -156,6 +191,13 @@ class Store {
   virtual Result<std::vector<model::CoverageSnapshot>> ListCoverageSnapshots() = 0;
   // One snapshot with its files sorted by path; kNotFound for an unknown id.
   virtual Result<model::CoverageSnapshot> LoadCoverageSnapshot(int64_t id) = 0;
+
+  // Every stored record (one consistent snapshot when no transaction is open), each vector
+  // sorted by its key, text bytewise: deployments by (source, id) with their statuses sorted by
+  // (at, state), releases by (service, version), incidents and defects by (source, id), alerts by
+  // (fingerprint, starts_at). kDataLoss for a row vigil cannot read back (e.g. an enum name it
+  // does not know).
+  virtual Result<model::RecordBatch> LoadRecords() = 0;
 };
 
 struct OpenOptions {
