@@ -9,12 +9,14 @@
 #include <optional>
 #include <string>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include "vigil/cli/output.h"
+#include "vigil/cli/records_output.h"
 #include "vigil/config/areas.h"
 #include "vigil/config/codeowners.h"
 #include "vigil/config/config.h"
@@ -24,8 +26,11 @@
 #include "vigil/demo/access_log_gen.h"
 #include "vigil/importer/coverage_import.h"
 #include "vigil/importer/importer.h"
+#include "vigil/importer/records_import.h"
 #include "vigil/metrics/coverage.h"
 #include "vigil/metrics/latency.h"
+#include "vigil/metrics/timeline.h"
+#include "vigil/model/records.h"
 #include "vigil/store/store.h"
 
 namespace vigil::cli {
@@ -303,6 +308,94 @@ int RunCoverage(const CoverageFlags& flags) {
   return 0;
 }
 
+// --- records -----------------------------------------------------------------------------
+
+struct RecordIngestFlags {
+  CommonFlags common;
+  importer::RecordImportOptions options;
+  std::string format = "table";
+};
+
+int RunIngestRecords(RecordIngestFlags& flags) {
+  Result<config::Config> config = LoadConfig(flags.common);
+  if (!config.ok()) {
+    return Fail(config.status());
+  }
+  Result<std::unique_ptr<store::Store>> store = OpenStore(flags.common, *config, true);
+  if (!store.ok()) {
+    return Fail(store.status());
+  }
+  core::SystemClock clock;
+  importer::ImportEnv env;
+  env.store = store->get();
+  env.config = &*config;
+  env.clock = &clock;
+  Result<importer::RecordImportSummary> summary = importer::RunRecordImport(env, flags.options);
+  if (!summary.ok()) {
+    return Fail(summary.status());
+  }
+  PrintRecordImportSummary(*summary, flags.options.kind, flags.format);
+  return summary->committed ? 0 : kExitImportFailed;
+}
+
+struct ListFlags {
+  CommonFlags common;
+  std::string kind;
+  std::string service, team, from, to, last, as_of;
+  bool infer_cause = false;
+  std::string format = "table";
+};
+
+int RunList(const ListFlags& flags) {
+  std::optional<model::RecordKind> kind = model::ParseRecordKind(flags.kind);
+  if (!kind) {
+    return Fail(InvalidArgumentError("vigil list " + flags.kind +
+                                     ": expected deployments, releases, incidents, defects or "
+                                     "alerts"));
+  }
+  Result<config::Config> config = LoadConfig(flags.common);
+  if (!config.ok()) {
+    return Fail(config.status());
+  }
+  core::SystemClock clock;
+  core::Timestamp as_of = clock.Now();
+  if (!flags.as_of.empty()) {
+    Result<core::Timestamp> t = core::ParseRfc3339(flags.as_of);
+    if (!t.ok()) {
+      return Fail(t.status().WithPrefix("--as-of"));
+    }
+    as_of = *t;
+  }
+  Result<TimeWindow> window = ParseTimeWindow(flags.from, flags.to, flags.last, as_of);
+  if (!window.ok()) {
+    return Fail(window.status());
+  }
+  Result<std::unique_ptr<store::Store>> store = OpenStore(flags.common, *config, false);
+  if (!store.ok()) {
+    return Fail(store.status());
+  }
+  Result<model::RecordBatch> records = (*store)->LoadRecords();
+  if (!records.ok()) {
+    return Fail(records.status());
+  }
+  metrics::TimelineOptions o;
+  o.failure_window = config->releases.failure_window;
+  o.patch_is_hotfix = config->releases.patch_is_hotfix;
+  o.production_environments = config->releases.production_environments;
+  o.alert_link_before = config->incidents.alert_link_before;
+  o.excluded_causes = config->incidents.excluded_causes;
+  o.infer_cause = flags.infer_cause || config->incidents.infer_cause;
+  o.as_of = as_of;
+  const metrics::Timeline timeline = metrics::BuildTimeline(*records, o);
+  ListFilter filter;
+  filter.service = flags.service;
+  filter.team = flags.team;
+  filter.from = window->from;
+  filter.to = window->to;
+  PrintRecordList(timeline, *kind, filter, as_of, flags.format);
+  return 0;
+}
+
 // --- demo --------------------------------------------------------------------------------
 
 struct DemoFlags {
@@ -401,6 +494,32 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}));
   events_cmd->add_flag("--quiet", ingest.quiet, "no progress bar or notices");
 
+  RecordIngestFlags records;
+  std::vector<std::pair<model::RecordKind, CLI::App*>> record_cmds;
+  for (model::RecordKind kind :
+       {model::RecordKind::kDeployment, model::RecordKind::kRelease, model::RecordKind::kIncident,
+        model::RecordKind::kDefect, model::RecordKind::kAlert}) {
+    const std::string name(model::RecordKindName(kind));
+    CLI::App* cmd = ingest_cmd->add_subcommand(
+        name, "import " + name + " from native NDJSON/CSV or a tool's export (files, directories)");
+    AddCommonFlags(cmd, &records.common);
+    cmd->add_option("files", records.options.paths, "files and directories (plain or .gz)")
+        ->required();
+    cmd->add_option("--source", records.options.source,
+                    "auto | native | github | pagerduty | jira | alertmanager")
+        ->check(CLI::IsMember({"auto", "native", "github", "pagerduty", "jira", "alertmanager"}));
+    cmd->add_option("--input-format", records.options.input_format,
+                    "native files: auto | ndjson | csv")
+        ->check(CLI::IsMember({"auto", "ndjson", "csv"}));
+    cmd->add_option("--parent", records.options.parent,
+                    "parent id for child files whose parent is found nowhere else");
+    cmd->add_flag("--strict", records.options.strict,
+                  "any rejected record fails the whole invocation; nothing is stored");
+    cmd->add_option("--format", records.format, "summary format")
+        ->check(CLI::IsMember({"table", "json"}));
+    record_cmds.emplace_back(kind, cmd);
+  }
+
   CoverageIngestFlags cov_ingest;
   CLI::App* cov_ingest_cmd = ingest_cmd->add_subcommand(
       "coverage", "import coverage reports (LCOV, Cobertura, JaCoCo, Go) as one snapshot");
@@ -443,6 +562,22 @@ int Main(int argc, char** argv) {
   coverage_cmd->add_option("--format", coverage.format, "output format")
       ->check(CLI::IsMember(kFormats));
 
+  ListFlags list;
+  CLI::App* list_cmd = app.add_subcommand(
+      "list", "list deployments, releases, incidents, defects or alerts as the timeline sees them");
+  AddCommonFlags(list_cmd, &list.common);
+  list_cmd->add_option("kind", list.kind, "deployments | releases | incidents | defects | alerts")
+      ->required();
+  list_cmd->add_option("--service", list.service, "only this service");
+  list_cmd->add_option("--team", list.team, "only this team");
+  list_cmd->add_option("--from", list.from, "window start, RFC 3339 (inclusive)");
+  list_cmd->add_option("--to", list.to, "window end, RFC 3339 (exclusive)");
+  list_cmd->add_option("--last", list.last, "the window of this length ending at --as-of");
+  list_cmd->add_option("--as-of", list.as_of, "the data's cut-off, RFC 3339 (default: now)");
+  list_cmd->add_flag("--infer-cause", list.infer_cause,
+                     "infer an incident's causing release (the live one) when not given");
+  list_cmd->add_option("--format", list.format, "output format")->check(CLI::IsMember(kFormats));
+
   LatencyFlags latency;
   CLI::App* latency_cmd = app.add_subcommand(
       "latency", "per journey and route: counts, errors, p50/p95/p99/p99.9 latency");
@@ -482,6 +617,15 @@ int Main(int argc, char** argv) {
   if (events_cmd->parsed()) {
     ingest.options.kind = importer::InputKind::kEvents;
     return RunIngest(ingest);
+  }
+  for (const auto& [kind, cmd] : record_cmds) {
+    if (cmd->parsed()) {
+      records.options.kind = kind;
+      return RunIngestRecords(records);
+    }
+  }
+  if (list_cmd->parsed()) {
+    return RunList(list);
   }
   if (cov_ingest_cmd->parsed()) {
     return RunIngestCoverage(cov_ingest);

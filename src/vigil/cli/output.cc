@@ -39,21 +39,6 @@ std::string JsonRatio(const std::optional<double>& ratio) {
   return ratio ? fmt::format("{:.6g}", *ratio) : "null";
 }
 
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    return std::string(s);
-  }
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') {
-      out += '"';
-    }
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 std::string RowName(const metrics::LatencyRow& r) {
   if (r.kind == model::SeriesKind::kJourney) {
     return r.name;
@@ -236,6 +221,21 @@ std::string JsonString(std::string_view s) {
           out += static_cast<char>(c);
         }
     }
+  }
+  out += '"';
+  return out;
+}
+
+std::string CsvField(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    return std::string(s);
+  }
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') {
+      out += '"';
+    }
+    out += c;
   }
   out += '"';
   return out;

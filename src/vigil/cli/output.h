@@ -57,5 +57,7 @@ void PrintCoverageTable(const metrics::CoverageTable& table, metrics::CoverageBy
 
 // JSON string literal of `s` (quotes included), escaping per RFC 8259.
 std::string JsonString(std::string_view s);
+// `s` as one CSV field (RFC 4180: quoted when it holds a comma, quote or line break).
+std::string CsvField(std::string_view s);
 
 }  // namespace vigil::cli
