@@ -24,13 +24,13 @@ namespace {
 constexpr size_t kIdentityBytes = 64 * 1024;
 // Completed rollups held in memory before the transaction is opened and they are written:
 // small imports hold the store's write lock only for their commit.
-constexpr size_t kMaxBufferedRollups = 16'384;
+constexpr size_t kMaxBufferedRollups = 4'096;
 constexpr int kMaxAttempts = 5;
 // Hour sketches of old minutes held before they are merged into the store.
-constexpr size_t kMaxHeldHourSketches = 4096;
+constexpr size_t kMaxHeldHourSketches = 2048;
 // How often a scanning thread hands its completed minutes to the writer, and how far behind
 // it releases the mapped pages it has passed.
-constexpr int64_t kHandOffLines = 1 << 16;
+constexpr int64_t kHandOffLines = 1 << 14;
 constexpr size_t kReleaseBytes = size_t{64} << 20;
 
 // Line outcomes of one scan (a whole file, or one thread's part of it). Line numbers in the
