@@ -132,11 +132,11 @@ struct Release {
   std::vector<std::string> areas;
   ReleaseType type = ReleaseType::kUnknown;  // explicit; kUnknown = from SemVer at query time
   bool prerelease = false;
-  bool hotfix = false;      // marked a hotfix or emergency patch by its source or mapping
-  std::string hotfix_for;   // explicit version it fixes, "" = infer at query time if hotfix
+  bool hotfix = false;     // marked a hotfix or emergency patch by its source or mapping
+  std::string hotfix_for;  // explicit version it fixes, "" = infer at query time if hotfix
   std::optional<core::Timestamp> deployed_at;  // native: stands for its production deploy
   std::optional<core::Timestamp> created_at;   // GitHub created_at / published_at
-  std::string environment;  // of deployed_at; "" = production
+  std::string environment;                     // of deployed_at; "" = production
   std::string url;
   friend bool operator==(const Release&, const Release&) = default;
 };
@@ -153,7 +153,7 @@ struct Incident {
   std::string journey;  // optional
   std::string area;
   std::string team;
-  std::string environment;  // "" = production
+  std::string environment;                    // "" = production
   std::optional<core::Timestamp> started_at;  // recorded impact start
   bool started_at_dropped = false;  // the source's impact start was after detection: dropped
   core::Timestamp created_at;       // trigger / creation time
@@ -186,10 +186,10 @@ struct Defect {
   std::string team;
   core::Timestamp found_at;  // created
   std::optional<core::Timestamp> resolved_at;
-  std::string release;   // affects version as given ("" = unknown)
-  RecordRef incident;    // the linked incident as given ("" = none)
+  std::string release;  // affects version as given ("" = unknown)
+  RecordRef incident;   // the linked incident as given ("" = none)
   EscapePhase escape_phase = EscapePhase::kUnknown;
-  std::string status;    // as given
+  std::string status;  // as given
   friend bool operator==(const Defect&, const Defect&) = default;
 };
 
@@ -223,8 +223,7 @@ struct RecordBatch {
   std::vector<Defect> defects;
   std::vector<Alert> alerts;
   size_t size() const {
-    return deployments.size() + releases.size() + incidents.size() + defects.size() +
-           alerts.size();
+    return deployments.size() + releases.size() + incidents.size() + defects.size() + alerts.size();
   }
 };
 
