@@ -10,6 +10,8 @@
 #include <set>
 #include <span>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "vigil/importer/identity.h"
@@ -28,10 +30,10 @@ constexpr size_t kMaxBufferedRollups = 4'096;
 constexpr int kMaxAttempts = 5;
 // Hour sketches of old minutes held before they are merged into the store.
 constexpr size_t kMaxHeldHourSketches = 2048;
-// How often a scanning thread hands its completed minutes to the writer, and how far behind
-// it releases the mapped pages it has passed.
+// How often a scanning thread hands its completed minutes to the writer, and the read buffer
+// of each scanning thread (small enough to stay in the core's L2 cache).
 constexpr int64_t kHandOffLines = 1 << 14;
-constexpr size_t kReleaseBytes = size_t{64} << 20;
+constexpr size_t kScanBufferBytes = size_t{256} << 10;
 
 // Line outcomes of one scan (a whole file, or one thread's part of it). Line numbers in the
 // reports count from the first line of the part; MergeInto shifts them.
@@ -234,11 +236,11 @@ class Import {
   // One thread reads the file as a stream (compressed files, small files).
   Status ScanStream(InputFile* file, std::unique_ptr<ingest::RequestParser> parser,
                     const model::RouteSnapshot& routes, ScanOutput* out);
-  // A large plain file: mapped, split at line boundaries, one scanning thread per core, this
-  // thread writing what they complete.
-  Status ScanMapped(const InputFile& file, std::string_view prefix, int64_t start,
-                    std::unique_ptr<ingest::RequestParser> first_parser,
-                    const model::RouteSnapshot& routes, ScanOutput* out);
+  // A large plain file: split at line boundaries, one scanning thread per core, this thread
+  // writing what they complete.
+  Status ScanParallel(const InputFile& file, std::string_view prefix, int64_t start,
+                      std::unique_ptr<ingest::RequestParser> first_parser,
+                      const model::RouteSnapshot& routes, ScanOutput* out);
   // Moves a finished builder's stats, remaining rollups and new routes into `out`.
   void Finish(ingest::RollupBuilder* builder, ScanOutput* out);
   // Under --strict, whether a rejection (here or in an earlier file) already dooms the import.
@@ -268,12 +270,18 @@ class Import {
   int node_ = 0;
   std::unique_ptr<store::Transaction> tx_;
   // Series this transaction wrote before their routes were registered (re-keyed if refused).
-  std::set<model::SeriesKey> written_series_;
+  std::unordered_set<model::SeriesKey, model::SeriesKeyHash> written_series_;
   ImportSummary summary_;
   // Minute buckets before this are past the downsampling age (DESIGN §3): their sketches are
   // folded into hour rows as they are written.
   core::Timestamp fold_before_;
-  std::map<std::pair<model::SeriesKey, int64_t>, sketch::Sketch> hour_sketches_;
+  struct HourKeyHash {
+    size_t operator()(const std::pair<model::SeriesKey, int64_t>& k) const {
+      return model::SeriesKeyHash{}(k.first) ^ std::hash<int64_t>{}(k.second) * 31;
+    }
+  };
+  std::unordered_map<std::pair<model::SeriesKey, int64_t>, sketch::Sketch, HourKeyHash>
+      hour_sketches_;
   int64_t total_disk_bytes_ = 0;
   int64_t done_disk_bytes_ = 0;
 };
@@ -348,7 +356,7 @@ Status Import::WriteRows(std::vector<model::Rollup>* rollups) {
   VIGIL_RETURN_IF_ERROR(EnsureTransaction());
   VIGIL_RETURN_IF_ERROR(tx_->MergeRollups(*rollups));
   for (const model::Rollup& r : *rollups) {
-    if (r.series.kind == model::SeriesKind::kRoute) {
+    if (r.series.kind == model::SeriesKind::kRoute && !written_series_.contains(r.series)) {
       written_series_.insert(r.series);
     }
   }
@@ -414,12 +422,12 @@ Status Import::ReadFile(InputFile* file, std::string_view prefix,
     fs.note = "read again from the start (--force): its lines count again";
   }
   VIGIL_RETURN_IF_ERROR(file->Rewind());
-  // A large plain file is mapped and scanned in parallel from `start`; anything else streams,
-  // skipping to `start` first.
-  const bool mapped = !file->compressed() &&
-                      file->compressed_size() - start >= options_.parallel_min_bytes &&
-                      ScanThreads() > 1;
-  if (start > 0 && !mapped) {
+  // A large plain file is scanned in parallel from `start`; anything else streams, skipping to
+  // `start` first.
+  const bool parallel = !file->compressed() &&
+                        file->compressed_size() - start >= options_.parallel_min_bytes &&
+                        ScanThreads() > 1;
+  if (start > 0 && !parallel) {
     std::vector<char> scratch(1 << 20);
     int64_t skipped = 0;
     while (skipped < start) {
@@ -447,8 +455,8 @@ Status Import::ReadFile(InputFile* file, std::string_view prefix,
   VIGIL_ASSIGN_OR_RETURN(model::RouteSnapshot routes, env_.store->LoadRoutes());
 
   ScanOutput out;
-  if (mapped) {
-    VIGIL_RETURN_IF_ERROR(ScanMapped(*file, prefix, start, std::move(parser), routes, &out));
+  if (parallel) {
+    VIGIL_RETURN_IF_ERROR(ScanParallel(*file, prefix, start, std::move(parser), routes, &out));
   } else {
     VIGIL_RETURN_IF_ERROR(ScanStream(file, std::move(parser), routes, &out));
   }
@@ -530,50 +538,56 @@ Status Import::ScanStream(InputFile* file, std::unique_ptr<ingest::RequestParser
   return OkStatus();
 }
 
-Status Import::ScanMapped(const InputFile& file, std::string_view prefix, int64_t start,
-                          std::unique_ptr<ingest::RequestParser> first_parser,
-                          const model::RouteSnapshot& routes, ScanOutput* out) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> mapped,
-                         MappedFile::Open(file.path(), file.compressed_size()));
-  const std::string_view data = mapped->data();
+Status Import::ScanParallel(const InputFile& file, std::string_view prefix, int64_t start,
+                            std::unique_ptr<ingest::RequestParser> first_parser,
+                            const model::RouteSnapshot& routes, ScanOutput* out) {
   // Only complete lines are read: the range ends after the last '\n'.
-  const size_t begin = static_cast<size_t>(std::min<int64_t>(start, std::ssize(data)));
-  const size_t last_nl = data.substr(begin).rfind('\n');
-  out->end = static_cast<int64_t>(begin);
-  out->unterminated_tail = begin < data.size();
-  if (last_nl == std::string_view::npos) {
+  const int64_t size = file.compressed_size();
+  const int64_t begin = std::min(start, size);
+  out->end = begin;
+  out->unterminated_tail = begin < size;
+  VIGIL_ASSIGN_OR_RETURN(const int64_t last_nl, file.FindLastNewline(begin, size));
+  if (last_nl < 0) {
     return OkStatus();
   }
-  const size_t end = begin + last_nl + 1;
-  out->end = static_cast<int64_t>(end);
-  out->unterminated_tail = end < data.size();
+  const int64_t end = last_nl + 1;
+  out->end = end;
+  out->unterminated_tail = end < size;
 
-  // One part per core, each starting at a line start.
-  const size_t threads = static_cast<size_t>(ScanThreads());
+  // One part per core, each starting at a line start, each read through its own descriptor
+  // into a reused buffer (mapping the file costs a page fault per few pages, which on
+  // virtual machines is most of the scan).
+  const int64_t threads = ScanThreads();
   struct Part {
-    size_t begin = 0, end = 0;
+    int64_t begin = 0, end = 0;
+    std::unique_ptr<InputFile> input;
     std::unique_ptr<ingest::RequestParser> parser;
     std::unique_ptr<ingest::RollupBuilder> builder;
     LineTally tally;
+    Status status;
   };
-  std::vector<Part> parts(threads);
-  size_t cut = begin;
-  for (size_t i = 0; i < threads; ++i) {
-    parts[i].begin = cut;
-    size_t next = begin + (end - begin) * (i + 1) / threads;
+  std::vector<Part> parts(static_cast<size_t>(threads));
+  int64_t cut = begin;
+  for (int64_t i = 0; i < threads; ++i) {
+    Part& part = parts[static_cast<size_t>(i)];
+    part.begin = cut;
+    int64_t next = begin + (end - begin) * (i + 1) / threads;
     if (i + 1 == threads || next <= cut) {
       next = i + 1 == threads ? end : cut;
     } else {
-      next = data.find('\n', next - 1) + 1;  // found: data[end - 1] is '\n'
+      VIGIL_ASSIGN_OR_RETURN(const int64_t nl, file.FindNewline(next - 1, end));
+      next = nl + 1;  // found: the byte at end - 1 is '\n'
     }
-    parts[i].end = next;
+    part.end = next;
     cut = next;
+    VIGIL_ASSIGN_OR_RETURN(part.input, InputFile::Open(file.path()));
+    VIGIL_RETURN_IF_ERROR(part.input->Restrict(part.begin, part.end));
     if (i == 0) {
-      parts[i].parser = std::move(first_parser);
+      part.parser = std::move(first_parser);
     } else {
-      VIGIL_ASSIGN_OR_RETURN(parts[i].parser, MakeParser(options_, file.path(), prefix, {}));
+      VIGIL_ASSIGN_OR_RETURN(part.parser, MakeParser(options_, file.path(), prefix, {}));
     }
-    parts[i].builder = std::make_unique<ingest::RollupBuilder>(*env_.config, routes, BuilderOpts());
+    part.builder = std::make_unique<ingest::RollupBuilder>(*env_.config, routes, BuilderOpts());
   }
 
   RollupQueue queue(kMaxBufferedRollups);
@@ -581,19 +595,15 @@ Status Import::ScanMapped(const InputFile& file, std::string_view prefix, int64_
   std::atomic<int64_t> scanned{0};
   auto scan = [&](Part& part) {
     LineWorker worker(options_, file.path(), part.parser.get(), part.builder.get(), &part.tally);
-    const char* const base = data.data();
-    size_t pos = part.begin;
-    size_t released = part.begin;
+    LineReader reader(part.input.get(), kScanBufferBytes);
+    LineReader::Line line;
     int64_t line_no = 0;
-    while (pos < part.end) {
-      const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', part.end - pos));
-      const size_t len = static_cast<size_t>(nl - (base + pos));
+    int64_t reported = part.begin;
+    while (reader.Next(&line)) {
       ++line_no;
-      if (!worker.Line(std::string_view(base + pos, std::min(len, LineReader::kMaxLineBytes)),
-                       len > LineReader::kMaxLineBytes, line_no)) {
+      if (!worker.Line(line.text, line.too_long, line_no)) {
         rejected.fetch_add(1, std::memory_order_relaxed);
       }
-      pos += len + 1;
       if ((line_no & (kHandOffLines - 1)) == 0) {
         if (!Failing(rejected.load(std::memory_order_relaxed))) {
           std::vector<model::Rollup> done = part.builder->TakeCompleted();
@@ -601,14 +611,19 @@ Status Import::ScanMapped(const InputFile& file, std::string_view prefix, int64_
             break;  // the writer failed
           }
         }
-        if (pos - released >= kReleaseBytes) {
-          mapped->Release(released, pos - released);
-          scanned.fetch_add(static_cast<int64_t>(pos - released), std::memory_order_relaxed);
-          released = pos;
-        }
+        scanned.fetch_add(line.end_offset - reported, std::memory_order_relaxed);
+        reported = line.end_offset;
       }
     }
-    mapped->Release(released, part.end - released);
+    part.status = reader.status();
+    if (part.status.ok() && reader.pending_bytes() > 0) {
+      part.status = DataLossError(file.path() + ": changed while it was read (a line at byte " +
+                                  std::to_string(part.end - reader.pending_bytes()) +
+                                  " no longer ends where it did)");
+    }
+    if (!part.status.ok()) {
+      queue.Close();
+    }
     queue.ProducerDone();
   };
   std::vector<std::thread> workers;
@@ -638,6 +653,9 @@ Status Import::ScanMapped(const InputFile& file, std::string_view prefix, int64_
     t.join();
   }
   VIGIL_RETURN_IF_ERROR(st);
+  for (const Part& part : parts) {
+    VIGIL_RETURN_IF_ERROR(part.status);
+  }
   int64_t line_offset = 0;
   for (Part& part : parts) {
     const int64_t lines = part.tally.lines;

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <isa-l/igzip_lib.h>
-#include <sys/mman.h>
 
 namespace vigil::importer {
 
@@ -123,6 +122,9 @@ Result<size_t> InputFile::Read(char* buf, size_t n) {
   if (compressed_) {
     VIGIL_ASSIGN_OR_RETURN(got, Inflate(buf, n));
   } else {
+    if (limit_ >= 0) {
+      n = static_cast<size_t>(std::clamp<int64_t>(limit_ - offset_, 0, static_cast<int64_t>(n)));
+    }
     VIGIL_ASSIGN_OR_RETURN(got, ReadRaw(reinterpret_cast<unsigned char*>(buf), n));
   }
   offset_ += static_cast<int64_t>(got);
@@ -149,6 +151,7 @@ Status InputFile::Rewind() {
   }
   offset_ = 0;
   raw_offset_ = 0;
+  limit_ = -1;
   // gzip is recognised by its magic bytes, whatever the file's name.
   unsigned char magic[2] = {0, 0};
   VIGIL_ASSIGN_OR_RETURN(size_t got, ReadRaw(magic, 2));
@@ -172,40 +175,82 @@ int64_t InputFile::disk_offset() const {
   return raw_offset_;
 }
 
-Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path, int64_t size) {
-  std::unique_ptr<MappedFile> f(new MappedFile());
-  if (size <= 0) {
-    return f;
+Status InputFile::Restrict(int64_t begin, int64_t end) {
+  if (compressed_) {
+    return FailedPreconditionError(path_ + ": a gzip file cannot be read from an offset");
   }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return InvalidArgumentError(path + ": cannot open: " + std::strerror(errno));
+  if (::lseek(fd_, begin, SEEK_SET) < 0) {
+    return InternalError(path_ + ": cannot seek: " + std::strerror(errno));
   }
-  void* base = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
-  const int map_errno = errno;
-  ::close(fd);
-  if (base == MAP_FAILED) {
-    return InvalidArgumentError(path + ": cannot map: " + std::strerror(map_errno));
-  }
-  ::madvise(base, static_cast<size_t>(size), MADV_SEQUENTIAL);
-  f->base_ = base;
-  f->size_ = static_cast<size_t>(size);
-  return f;
+  offset_ = begin;
+  raw_offset_ = begin;
+  limit_ = end;
+  return OkStatus();
 }
 
-MappedFile::~MappedFile() {
-  if (base_ != nullptr) {
-    ::munmap(base_, size_);
+namespace {
+
+// pread that retries on EINTR; kDataLoss on an error.
+Result<size_t> PreadSome(int fd, const std::string& path, char* buf, size_t n, int64_t at) {
+  for (;;) {
+    const ssize_t got = ::pread(fd, buf, n, at);
+    if (got >= 0) {
+      return static_cast<size_t>(got);
+    }
+    if (errno != EINTR) {
+      return DataLossError(path + ": read failed: " + std::strerror(errno));
+    }
   }
 }
 
-void MappedFile::Release(size_t offset, size_t len) const {
-  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  const size_t first = (offset + page - 1) / page * page;
-  const size_t last = std::min(offset + len, size_) / page * page;
-  if (base_ != nullptr && last > first) {
-    ::madvise(static_cast<char*>(base_) + first, last - first, MADV_DONTNEED);
+constexpr size_t kSearchWindow = size_t{64} << 10;
+
+}  // namespace
+
+Result<int64_t> InputFile::FindNewline(int64_t from, int64_t to) const {
+  if (compressed_) {
+    return FailedPreconditionError(path_ + ": a gzip file cannot be searched by offset");
   }
+  std::vector<char> window(kSearchWindow);
+  while (from < to) {
+    const size_t want = static_cast<size_t>(std::min<int64_t>(to - from, std::ssize(window)));
+    VIGIL_ASSIGN_OR_RETURN(size_t got, PreadSome(fd_, path_, window.data(), want, from));
+    if (got == 0) {
+      break;
+    }
+    if (const void* nl = std::memchr(window.data(), '\n', got); nl != nullptr) {
+      return from + (static_cast<const char*>(nl) - window.data());
+    }
+    from += static_cast<int64_t>(got);
+  }
+  return -1;
+}
+
+Result<int64_t> InputFile::FindLastNewline(int64_t from, int64_t to) const {
+  if (compressed_) {
+    return FailedPreconditionError(path_ + ": a gzip file cannot be searched by offset");
+  }
+  std::vector<char> window(kSearchWindow);
+  while (to > from) {
+    const int64_t at = std::max<int64_t>(from, to - std::ssize(window));
+    const size_t want = static_cast<size_t>(to - at);
+    size_t have = 0;
+    while (have < want) {
+      VIGIL_ASSIGN_OR_RETURN(size_t got,
+                             PreadSome(fd_, path_, window.data() + have, want - have, at + have));
+      if (got == 0) {
+        return DataLossError(path_ + ": the file shrank while it was read");
+      }
+      have += got;
+    }
+    for (size_t i = want; i > 0; --i) {
+      if (window[i - 1] == '\n') {
+        return at + static_cast<int64_t>(i - 1);
+      }
+    }
+    to = at;
+  }
+  return -1;
 }
 
 LineReader::LineReader(InputFile* file, size_t buffer_bytes)

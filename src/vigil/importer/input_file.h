@@ -39,6 +39,16 @@ class InputFile {
   // Position on disk (compressed bytes consumed), for progress.
   int64_t disk_offset() const;
 
+  // A plain file only (kFailedPrecondition for gzip): the next Read starts at byte `begin`
+  // and Reads return 0 once byte `end` is reached, so several InputFiles of one path (one per
+  // scanning thread) read disjoint parts with reused buffers, never mapping the file.
+  Status Restrict(int64_t begin, int64_t end);
+  // A plain file only: the offset of the first '\n' in [from, to), or -1 when there is none.
+  // The file position is unchanged.
+  Result<int64_t> FindNewline(int64_t from, int64_t to) const;
+  // A plain file only: the offset of the last '\n' in [from, to), or -1.
+  Result<int64_t> FindLastNewline(int64_t from, int64_t to) const;
+
  private:
   InputFile() = default;
   // Reads up to n bytes from the file itself (compressed bytes for a gzip file).
@@ -52,30 +62,8 @@ class InputFile {
   int64_t size_ = 0;
   int64_t offset_ = 0;      // decompressed bytes returned so far
   int64_t raw_offset_ = 0;  // file bytes read so far
+  int64_t limit_ = -1;      // Restrict's end, or -1
   std::unique_ptr<Inflater> inflater_;
-};
-
-// A plain (uncompressed) file mapped read-only, for the parallel scan. Pages the scan has
-// passed can be released (Release), so a large log never counts against the process's memory
-// as a whole. Not thread-safe except Release on disjoint ranges and data() reads.
-class MappedFile {
- public:
-  // Maps `size` bytes of `path` (the size seen when the import started; bytes appended later
-  // wait for the next run). kInvalidArgument when it cannot be opened or mapped.
-  static Result<std::unique_ptr<MappedFile>> Open(const std::string& path, int64_t size);
-  ~MappedFile();
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-
-  std::string_view data() const { return {static_cast<const char*>(base_), size_}; }
-  // Drops the process's pages of the whole pages inside [offset, offset + len) (they stay in
-  // the page cache). Reading them again is still valid (they fault back in).
-  void Release(size_t offset, size_t len) const;
-
- private:
-  MappedFile() = default;
-  void* base_ = nullptr;
-  size_t size_ = 0;
 };
 
 // Splits an InputFile into lines ('\n'-terminated; a trailing '\r' is kept for the parser).

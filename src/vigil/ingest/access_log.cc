@@ -173,6 +173,17 @@ const FindFn kFindByteOrBackslash = PickFindByteOrBackslash();
 const auto kFindByteOrBackslash = &FindByteOrBackslashScalar;
 #endif
 
+// The offset of the first `c` in line[from, end), or kNpos. For the short fields (address,
+// status, bytes, method): a byte loop beats a call to memchr.
+inline size_t FindShort(std::string_view line, char c, size_t from = 0) {
+  for (size_t i = from; i < line.size(); ++i) {
+    if (line[i] == c) {
+      return i;
+    }
+  }
+  return kNpos;
+}
+
 // The position of the first `delim` at or after `from` that is not escaped by a backslash
 // (a backslash escapes the byte after it: Apache's \" and \\), or kNpos.
 size_t FindDelimiter(std::string_view line, size_t from, char delim) {
@@ -258,7 +269,7 @@ size_t Unescape(std::string_view src, char* dst) {
 
 // `text` unescaped into `scratch` when it has a backslash, else itself.
 std::string_view Unescaped(std::string_view text, char* scratch) {
-  if (text.find('\\') == kNpos) {
+  if (FindShort(text, '\\') == kNpos) {
     return text;
   }
   return {scratch, Unescape(text, scratch)};
@@ -272,7 +283,7 @@ void SplitRequest(std::string_view request, char* scratch, AccessLogRecord* out)
   out->protocol = {};
   out->malformed_request = true;
   // "-", "", a TLS ClientHello (\x16\x03, escaped or raw) or anything without a space.
-  const size_t space = request.find(' ');
+  const size_t space = FindShort(request, ' ');
   if (space == kNpos || space == 0) {
     return;
   }
@@ -469,7 +480,7 @@ bool ParseClf(const Program& p, std::string_view line, char* scratch, AccessLogR
   const size_t n = line.size();
   size_t pos = 0;
   if (p.vhost_prefix) {
-    const size_t space = line.find(' ');
+    const size_t space = FindShort(line, ' ');
     if (space == kNpos) {
       return Reject(rejection, "missing_field", "line ends in the vhost:port field");
     }
@@ -483,7 +494,7 @@ bool ParseClf(const Program& p, std::string_view line, char* scratch, AccessLogR
     pos = space + 1;
   }
   // Client address, then identd and user skipped up to the '[' (GoAccess `%h %^[`).
-  const size_t host_end = line.find(' ', pos);
+  const size_t host_end = FindShort(line, ' ', pos);
   if (host_end == kNpos) {
     return Reject(rejection, "missing_field", "line ends after the client address");
   }
@@ -559,7 +570,7 @@ bool ParseClf(const Program& p, std::string_view line, char* scratch, AccessLogR
                   ", found ", FoundAt(line, pos));
   }
   ++pos;
-  size_t end = std::min(line.find(' ', pos), n);
+  size_t end = std::min(FindShort(line, ' ', pos), n);
   if (!ParseStatus(line.substr(pos, end - pos), &out->status, rejection)) {
     return false;
   }
@@ -568,7 +579,7 @@ bool ParseClf(const Program& p, std::string_view line, char* scratch, AccessLogR
     return Reject(rejection, "missing_field", "line ends before the body bytes");
   }
   ++pos;
-  end = std::min(line.find(' ', pos), n);
+  end = std::min(FindShort(line, ' ', pos), n);
   if (!CheckBodyBytes(line.substr(pos, end - pos), rejection)) {
     return false;
   }
@@ -608,7 +619,7 @@ bool ParseClf(const Program& p, std::string_view line, char* scratch, AccessLogR
   // ($upstream_response_time lists and the like).
   std::string_view token;
   if (pos < n && line[pos] != ' ') {
-    end = std::min(line.find(' ', pos), n);
+    end = std::min(FindShort(line, ' ', pos), n);
     token = line.substr(pos, end - pos);
     if (shape != nullptr) {
       shape->tail_token = token;

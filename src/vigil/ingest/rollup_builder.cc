@@ -1,6 +1,7 @@
 #include "vigil/ingest/rollup_builder.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace vigil::ingest {
 namespace {
@@ -30,8 +31,7 @@ RollupBuilder::ServiceState& RollupBuilder::Service(std::string_view name) {
   if (last_service_ != nullptr && last_service_->name == name) {
     return *last_service_;
   }
-  key_buf_.assign(name);
-  auto it = services_.find(key_buf_);
+  auto it = services_.find(name);
   if (it == services_.end()) {
     ServiceState s;
     s.name = std::string(name);
@@ -121,19 +121,37 @@ RollupBuilder::SeriesState& RollupBuilder::Route(ServiceState& service,
     route_buf_.push_back(' ');
     route_buf_.append(path);
   }
+  // A plain request's automatic route: its series may be known already.
+  RouteTargets* targets = nullptr;
+  if (request.route.empty() && request.version.empty() && environment == service.environment) {
+    targets = &service.route_targets;
+    if (auto it = targets->find(std::string_view(route_buf_)); it != targets->end()) {
+      if (it->second.over_cap) {
+        ++stats_.over_cap;
+        *over_cap = true;
+      }
+      return *it->second.series;
+    }
+  }
   std::string_view name = route_buf_;
-  if (service.known_routes.contains(route_buf_)) {
+  if (service.known_routes.contains(std::string_view(route_buf_))) {
     // known
   } else if (service.new_route_budget > 0) {
     --service.new_route_budget;
     service.known_routes.insert(route_buf_);
     new_routes_.emplace_back(service.name, route_buf_);
   } else {
+    // Over the cap now means over the cap for good: the budget never grows back.
     name = model::kOtherRoute;
     ++stats_.over_cap;
     *over_cap = true;
   }
-  return Series(service, environment, model::SeriesKind::kRoute, name, request.version);
+  SeriesState& series =
+      Series(service, environment, model::SeriesKind::kRoute, name, request.version);
+  if (targets != nullptr) {
+    targets->emplace(route_buf_, RouteTarget{&series, *over_cap});
+  }
+  return series;
 }
 
 void RollupBuilder::Add(const Request& request) {
@@ -170,8 +188,9 @@ void RollupBuilder::Add(const Request& request) {
       if (route_cache_.empty()) {
         route_cache_.resize(kRouteCacheSize);
       }
-      const size_t hash =
-          std::hash<std::string_view>{}(path)*31 + std::hash<std::string_view>{}(request.method);
+      uint64_t method_word = 0;
+      std::memcpy(&method_word, request.method.data(), std::min<size_t>(request.method.size(), 8));
+      const uint64_t hash = core::HashBytes(path, method_word);
       cached = &route_cache_[hash & (kRouteCacheSize - 1)];
       if (cached->series != nullptr && cached->hash == hash && cached->service == &service &&
           cached->key.size() == request.method.size() + 1 + path.size() &&
@@ -264,7 +283,10 @@ std::vector<model::Rollup> RollupBuilder::TakeCompleted() {
 
 std::vector<model::Rollup> RollupBuilder::TakeAll() {
   FlushBefore(INT64_MAX, &completed_);
-  route_cache_.clear();  // it points into series_
+  route_cache_.clear();  // it and the services' route targets point into series_
+  for (auto& [name, service] : services_) {
+    service.route_targets.clear();
+  }
   series_.clear();
   return TakeCompleted();
 }

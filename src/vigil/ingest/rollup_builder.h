@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "vigil/config/config.h"
+#include "vigil/core/hash.h"
 #include "vigil/core/time.h"
 #include "vigil/ingest/routes.h"
 #include "vigil/model/rollup.h"
@@ -78,14 +79,7 @@ class RollupBuilder {
     std::vector<std::string> methods;  // empty = any
     RoutePattern pattern;
   };
-  struct ServiceState {
-    std::string name;
-    std::string environment;
-    std::vector<CompiledJourney> journeys;
-    std::vector<core::LatencyUs> thresholds;
-    std::unordered_set<std::string> known_routes;
-    int64_t new_route_budget = 0;
-  };
+  struct ServiceState;
   struct Slot {
     int64_t minute_ms = 0;
     model::Rollup rollup;
@@ -95,11 +89,28 @@ class RollupBuilder {
     const ServiceState* service = nullptr;
     std::vector<Slot> slots;  // open minutes, few (within the reorder horizon)
   };
+  // The series an automatic route name of a plain request (the service's own environment, no
+  // version) goes to, so a path seen for the first time costs one lookup after its naming.
+  struct RouteTarget {
+    SeriesState* series = nullptr;
+    bool over_cap = false;
+  };
+  using RouteTargets =
+      std::unordered_map<std::string, RouteTarget, core::StringHash, std::equal_to<>>;
+  struct ServiceState {
+    std::string name;
+    std::string environment;
+    std::vector<CompiledJourney> journeys;
+    std::vector<core::LatencyUs> thresholds;
+    std::unordered_set<std::string, core::StringHash, std::equal_to<>> known_routes;
+    int64_t new_route_budget = 0;
+    RouteTargets route_targets;
+  };
 
   // A recently seen (service, method, path) and the series it went to: requests repeat their
   // paths, so most skip journey matching, route naming and the series lookup.
   struct CachedRoute {
-    size_t hash = 0;
+    uint64_t hash = 0;
     const ServiceState* service = nullptr;
     std::string key;  // method + ' ' + path
     SeriesState* series = nullptr;
@@ -126,10 +137,10 @@ class RollupBuilder {
   std::string default_service_;
   core::Duration horizon_;
   int route_cap_;
-  std::unordered_map<std::string, ServiceState> services_;
+  std::unordered_map<std::string, ServiceState, core::StringHash, std::equal_to<>> services_;
   std::unordered_map<std::string, std::vector<std::string>> snapshot_;
   ServiceState* last_service_ = nullptr;
-  std::unordered_map<std::string, SeriesState> series_;
+  std::unordered_map<std::string, SeriesState, core::StringHash, std::equal_to<>> series_;
   std::vector<std::pair<std::string, std::string>> new_routes_;
   std::vector<model::Rollup> completed_;
   std::optional<int64_t> watermark_ms_;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/core/hash.h"
 #include "vigil/core/time.h"
 #include "vigil/sketch/sketch.h"
 
@@ -33,6 +34,16 @@ struct SeriesKey {
   std::string version;  // as sent; "" for most access logs
 
   auto operator<=>(const SeriesKey&) const = default;
+};
+
+// For unordered containers of series keys (the write path looks one up per rollup).
+struct SeriesKeyHash {
+  size_t operator()(const SeriesKey& k) const {
+    uint64_t h = core::HashBytes(k.service, static_cast<uint64_t>(k.kind));
+    h = core::HashBytes(k.environment, h);
+    h = core::HashBytes(k.name, h);
+    return static_cast<size_t>(core::HashBytes(k.version, h));
+  }
 };
 
 // Bucket widths. Minute rows carry counters (kept for the whole retention) and a sketch until

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <unordered_map>
 #include <utility>
 
 #include <sqlite3.h>
@@ -396,6 +397,8 @@ class SqliteTransaction final : public Transaction {
  private:
   Result<int64_t> SeriesId(const model::SeriesKey& key);
   Status MergeOne(int64_t series_id, const model::Rollup& rollup);
+  // Binds the 10 columns of a rollup row (upsert_rollup_'s and insert_rollup_'s order).
+  Status BindRollup(int64_t series_id, const model::Rollup& rollup, Stmt* s);
   // Upserts the row in row_ into `spec`'s table.
   Result<UpsertOutcome> UpsertRow(const TableSpec& spec, RecordStmts* stmts);
   // Upserts one record per key of `records` (the last one).
@@ -413,8 +416,9 @@ class SqliteTransaction final : public Transaction {
   core::Timestamp now_;
   core::Duration ttl_;
   bool done_ = false;
-  std::map<model::SeriesKey, int64_t> series_ids_;  // valid within this transaction only
-  RowValues row_;                                   // reused for every record row
+  // Valid within this transaction only.
+  std::unordered_map<model::SeriesKey, int64_t, model::SeriesKeyHash> series_ids_;
+  RowValues row_;  // reused for every record row
 };
 
 class SqliteStore final : public Store {
@@ -449,9 +453,9 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   StoreInfo info_;
   // Statements used inside transactions.
-  Stmt select_series_, insert_series_, select_rollup_, upsert_rollup_, delete_rollup_,
-      select_series_rows_, count_routes_, select_route_, insert_route_, cas_file_, insert_file_,
-      renew_lease_;
+  Stmt select_series_, insert_series_, select_rollup_, upsert_rollup_, insert_rollup_,
+      delete_rollup_, select_series_rows_, count_routes_, select_route_, insert_route_, cas_file_,
+      insert_file_, renew_lease_;
   RecordStmts deployments_, releases_, incidents_, defects_, alerts_;
   Stmt upsert_status_, deployment_exists_;
   bool in_transaction_ = false;
@@ -482,6 +486,11 @@ Status SqliteStore::Init(const std::string& path, const OpenOptions& options) {
       db_,
       "INSERT OR REPLACE INTO rollups(series_id, resolution, bucket_start_ms, node, count, bad, "
       "client_errors, thresholds, over_counts, sketch) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"));
+  VIGIL_RETURN_IF_ERROR(insert_rollup_.Prepare(
+      db_,
+      "INSERT INTO rollups(series_id, resolution, bucket_start_ms, node, count, bad, "
+      "client_errors, thresholds, over_counts, sketch) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) "
+      "ON CONFLICT DO NOTHING"));
   VIGIL_RETURN_IF_ERROR(delete_rollup_.Prepare(
       db_,
       "DELETE FROM rollups WHERE series_id=?1 AND resolution=?2 AND bucket_start_ms=?3 AND "
@@ -947,53 +956,68 @@ Result<int64_t> SqliteTransaction::SeriesId(const model::SeriesKey& key) {
 }
 
 Status SqliteTransaction::MergeOne(int64_t series_id, const model::Rollup& rollup) {
+  // A new row (what a first import writes) takes one statement: the insert that does nothing
+  // on a conflict. Only an existing row is read, merged and replaced.
+  Stmt& ins = store_->insert_rollup_;
+  VIGIL_RETURN_IF_ERROR(BindRollup(series_id, rollup, &ins));
+  VIGIL_RETURN_IF_ERROR(ins.Run());
+  if (sqlite3_changes(store_->db_) > 0) {
+    return OkStatus();
+  }
   Stmt& sel = store_->select_rollup_;
   sel.Bind(1, series_id);
   sel.Bind(2, static_cast<int64_t>(rollup.resolution));
   sel.Bind(3, rollup.bucket_start.unix_ms());
   sel.Bind(4, node_);
   Result<bool> row = sel.Step();
-  if (!row.ok()) {
+  if (!row.ok() || !*row) {
     sel.Reset();
-    return row.status();
+    return row.ok() ? InternalError("a rollup row vanished inside its transaction") : row.status();
   }
-  const model::Rollup* to_write = &rollup;
   model::Rollup merged;
-  if (*row) {
-    merged.series = rollup.series;
-    merged.resolution = rollup.resolution;
-    merged.bucket_start = rollup.bucket_start;
-    Status st = ReadRollupColumns(sel, 0, store_->info_.sketch_relative_accuracy, &merged);
-    sel.Reset();
-    VIGIL_RETURN_IF_ERROR(st);
-    VIGIL_RETURN_IF_ERROR(merged.MergeFrom(rollup));
-    to_write = &merged;
-  } else {
-    sel.Reset();
-  }
-  std::vector<int64_t> thresholds;
-  thresholds.reserve(to_write->thresholds.size());
-  for (core::LatencyUs t : to_write->thresholds) {
-    thresholds.push_back(t.us());
-  }
+  merged.series = rollup.series;
+  merged.resolution = rollup.resolution;
+  merged.bucket_start = rollup.bucket_start;
+  Status st = ReadRollupColumns(sel, 0, store_->info_.sketch_relative_accuracy, &merged);
+  sel.Reset();
+  VIGIL_RETURN_IF_ERROR(st);
+  VIGIL_RETURN_IF_ERROR(merged.MergeFrom(rollup));
   Stmt& up = store_->upsert_rollup_;
-  up.Bind(1, series_id);
-  up.Bind(2, static_cast<int64_t>(to_write->resolution));
-  up.Bind(3, to_write->bucket_start.unix_ms());
-  up.Bind(4, node_);
-  up.Bind(5, to_write->count);
-  up.Bind(6, to_write->bad);
-  up.Bind(7, to_write->client_errors);
-  up.Bind(8, JoinInts(thresholds));
-  up.Bind(9, JoinInts(to_write->over));
+  VIGIL_RETURN_IF_ERROR(BindRollup(series_id, merged, &up));
+  return up.Run();
+}
+
+Status SqliteTransaction::BindRollup(int64_t series_id, const model::Rollup& rollup, Stmt* s) {
+  s->Bind(1, series_id);
+  s->Bind(2, static_cast<int64_t>(rollup.resolution));
+  s->Bind(3, rollup.bucket_start.unix_ms());
+  s->Bind(4, node_);
+  s->Bind(5, rollup.count);
+  s->Bind(6, rollup.bad);
+  s->Bind(7, rollup.client_errors);
+  if (rollup.thresholds.empty()) {
+    s->BindStatic(8, "");
+  } else {
+    std::vector<int64_t> thresholds;
+    thresholds.reserve(rollup.thresholds.size());
+    for (core::LatencyUs t : rollup.thresholds) {
+      thresholds.push_back(t.us());
+    }
+    s->Bind(8, JoinInts(thresholds));
+  }
+  if (rollup.over.empty()) {
+    s->BindStatic(9, "");
+  } else {
+    s->Bind(9, JoinInts(rollup.over));
+  }
   // An empty sketch is stored as NULL: nothing for the downsampler to fold (a minute whose
   // sketch already went to its hour row, or a log without latencies).
-  if (to_write->latency.empty()) {
-    up.BindNull(10);
+  if (rollup.latency.empty()) {
+    s->BindNull(10);
   } else {
-    up.BindBlob(10, to_write->latency.Encode());
+    s->BindBlob(10, rollup.latency.Encode());
   }
-  return up.Run();
+  return OkStatus();
 }
 
 Status SqliteTransaction::MergeRollups(std::span<const model::Rollup> rollups) {
