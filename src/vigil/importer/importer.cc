@@ -34,6 +34,10 @@ constexpr size_t kMaxHeldHourSketches = 2048;
 // of each scanning thread (small enough to stay in the core's L2 cache).
 constexpr int64_t kHandOffLines = 1 << 14;
 constexpr size_t kScanBufferBytes = size_t{256} << 10;
+// The chunks a large file is cut into for the scanning threads: about eight per thread, within
+// these bounds.
+constexpr int64_t kMinChunkBytes = int64_t{4} << 10;
+constexpr int64_t kMaxChunkBytes = int64_t{16} << 20;
 
 // Line outcomes of one scan (a whole file, or one thread's part of it). Line numbers in the
 // reports count from the first line of the part; MergeInto shifts them.
@@ -554,84 +558,105 @@ Status Import::ScanParallel(const InputFile& file, std::string_view prefix, int6
   out->end = end;
   out->unterminated_tail = end < size;
 
-  // One part per core, each starting at a line start, each read through its own descriptor
-  // into a reused buffer (mapping the file costs a page fault per few pages, which on
-  // virtual machines is most of the scan).
+  // The range is cut into chunks at line starts; each scanning thread takes the next chunk
+  // still unread (so threads finish together whatever each chunk costs), and reads it through
+  // its own descriptor into a reused buffer: mapping the file costs a page fault every few
+  // pages, which on virtual machines is most of the scan.
   const int64_t threads = ScanThreads();
-  struct Part {
-    int64_t begin = 0, end = 0;
+  const int64_t chunk_bytes =
+      std::clamp<int64_t>((end - begin) / (threads * 8), kMinChunkBytes, kMaxChunkBytes);
+  std::vector<int64_t> cuts{begin};
+  for (int64_t at = begin + chunk_bytes; at < end; at += chunk_bytes) {
+    if (at <= cuts.back()) {
+      continue;
+    }
+    VIGIL_ASSIGN_OR_RETURN(const int64_t nl, file.FindNewline(at - 1, end));
+    if (nl < 0 || nl + 1 >= end) {
+      break;
+    }
+    if (nl + 1 > cuts.back()) {
+      cuts.push_back(nl + 1);
+    }
+  }
+  cuts.push_back(end);
+  const size_t chunks = cuts.size() - 1;
+  struct Chunk {
+    LineTally tally;  // line numbers from the chunk's first line
+    Status status;
+  };
+  std::vector<Chunk> chunk_results(chunks);
+  struct Scanner {
     std::unique_ptr<InputFile> input;
     std::unique_ptr<ingest::RequestParser> parser;
     std::unique_ptr<ingest::RollupBuilder> builder;
-    LineTally tally;
-    Status status;
   };
-  std::vector<Part> parts(static_cast<size_t>(threads));
-  int64_t cut = begin;
-  for (int64_t i = 0; i < threads; ++i) {
-    Part& part = parts[static_cast<size_t>(i)];
-    part.begin = cut;
-    int64_t next = begin + (end - begin) * (i + 1) / threads;
-    if (i + 1 == threads || next <= cut) {
-      next = i + 1 == threads ? end : cut;
-    } else {
-      VIGIL_ASSIGN_OR_RETURN(const int64_t nl, file.FindNewline(next - 1, end));
-      next = nl + 1;  // found: the byte at end - 1 is '\n'
-    }
-    part.end = next;
-    cut = next;
-    VIGIL_ASSIGN_OR_RETURN(part.input, InputFile::Open(file.path()));
-    VIGIL_RETURN_IF_ERROR(part.input->Restrict(part.begin, part.end));
+  std::vector<Scanner> scanners(
+      static_cast<size_t>(std::min<int64_t>(threads, std::ssize(cuts) - 1)));
+  for (size_t i = 0; i < scanners.size(); ++i) {
+    Scanner& s = scanners[i];
+    VIGIL_ASSIGN_OR_RETURN(s.input, InputFile::Open(file.path()));
     if (i == 0) {
-      part.parser = std::move(first_parser);
+      s.parser = std::move(first_parser);
     } else {
-      VIGIL_ASSIGN_OR_RETURN(part.parser, MakeParser(options_, file.path(), prefix, {}));
+      VIGIL_ASSIGN_OR_RETURN(s.parser, MakeParser(options_, file.path(), prefix, {}));
     }
-    part.builder = std::make_unique<ingest::RollupBuilder>(*env_.config, routes, BuilderOpts());
+    s.builder = std::make_unique<ingest::RollupBuilder>(*env_.config, routes, BuilderOpts());
   }
 
   RollupQueue queue(kMaxBufferedRollups);
   std::atomic<int64_t> rejected{0};
   std::atomic<int64_t> scanned{0};
-  auto scan = [&](Part& part) {
-    LineWorker worker(options_, file.path(), part.parser.get(), part.builder.get(), &part.tally);
-    LineReader reader(part.input.get(), kScanBufferBytes);
-    LineReader::Line line;
-    int64_t line_no = 0;
-    int64_t reported = part.begin;
-    while (reader.Next(&line)) {
-      ++line_no;
-      if (!worker.Line(line.text, line.too_long, line_no)) {
-        rejected.fetch_add(1, std::memory_order_relaxed);
+  std::atomic<size_t> next_chunk{0};
+  auto scan = [&](Scanner& s) {
+    int64_t since_hand_off = 0;
+    bool stop = false;
+    for (size_t c = next_chunk.fetch_add(1); c < chunks && !stop; c = next_chunk.fetch_add(1)) {
+      Chunk& chunk = chunk_results[c];
+      chunk.status = s.input->Restrict(cuts[c], cuts[c + 1]);
+      if (!chunk.status.ok()) {
+        queue.Close();
+        break;
       }
-      if ((line_no & (kHandOffLines - 1)) == 0) {
-        if (!Failing(rejected.load(std::memory_order_relaxed))) {
-          std::vector<model::Rollup> done = part.builder->TakeCompleted();
-          if (!done.empty() && !queue.Push(std::move(done))) {
-            break;  // the writer failed
+      LineWorker worker(options_, file.path(), s.parser.get(), s.builder.get(), &chunk.tally);
+      LineReader reader(s.input.get(), kScanBufferBytes);
+      LineReader::Line line;
+      int64_t line_no = 0;
+      while (reader.Next(&line)) {
+        ++line_no;
+        if (!worker.Line(line.text, line.too_long, line_no)) {
+          rejected.fetch_add(1, std::memory_order_relaxed);
+        }
+        if (++since_hand_off == kHandOffLines) {
+          since_hand_off = 0;
+          if (!Failing(rejected.load(std::memory_order_relaxed))) {
+            std::vector<model::Rollup> done = s.builder->TakeCompleted();
+            if (!done.empty() && !queue.Push(std::move(done))) {
+              stop = true;  // the writer failed
+              break;
+            }
           }
         }
-        scanned.fetch_add(line.end_offset - reported, std::memory_order_relaxed);
-        reported = line.end_offset;
       }
-    }
-    part.status = reader.status();
-    if (part.status.ok() && reader.pending_bytes() > 0) {
-      part.status = DataLossError(file.path() + ": changed while it was read (a line at byte " +
-                                  std::to_string(part.end - reader.pending_bytes()) +
-                                  " no longer ends where it did)");
-    }
-    if (!part.status.ok()) {
-      queue.Close();
+      chunk.status = reader.status();
+      if (chunk.status.ok() && !stop && reader.pending_bytes() > 0) {
+        chunk.status = DataLossError(
+            file.path() + ": changed while it was read (the line at byte " +
+            std::to_string(cuts[c + 1] - reader.pending_bytes()) + " no longer ends where it did)");
+      }
+      if (!chunk.status.ok()) {
+        queue.Close();
+        break;
+      }
+      scanned.fetch_add(cuts[c + 1] - cuts[c], std::memory_order_relaxed);
     }
     queue.ProducerDone();
   };
   std::vector<std::thread> workers;
-  for (size_t i = 0; i < parts.size(); ++i) {
+  for (size_t i = 0; i < scanners.size(); ++i) {
     queue.AddProducer();
   }
-  for (Part& part : parts) {
-    workers.emplace_back(scan, std::ref(part));
+  for (Scanner& s : scanners) {
+    workers.emplace_back(scan, std::ref(s));
   }
   // This thread writes what the scanners complete.
   Status st;
@@ -653,15 +678,17 @@ Status Import::ScanParallel(const InputFile& file, std::string_view prefix, int6
     t.join();
   }
   VIGIL_RETURN_IF_ERROR(st);
-  for (const Part& part : parts) {
-    VIGIL_RETURN_IF_ERROR(part.status);
+  for (const Chunk& chunk : chunk_results) {
+    VIGIL_RETURN_IF_ERROR(chunk.status);
   }
   int64_t line_offset = 0;
-  for (Part& part : parts) {
-    const int64_t lines = part.tally.lines;
-    MergeTally(std::move(part.tally), line_offset, options_.max_listed_issues, &out->tally);
+  for (Chunk& chunk : chunk_results) {
+    const int64_t lines = chunk.tally.lines;
+    MergeTally(std::move(chunk.tally), line_offset, options_.max_listed_issues, &out->tally);
     line_offset += lines;
-    Finish(part.builder.get(), out);
+  }
+  for (Scanner& s : scanners) {
+    Finish(s.builder.get(), out);
   }
   return OkStatus();
 }

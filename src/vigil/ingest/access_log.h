@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vigil/core/status.h"
 #include "vigil/core/time.h"
@@ -118,6 +119,17 @@ class AccessLogFormat {
     bool valid = false;
     int64_t minute_ms = 0;
   };
+  // Where one line's '"' and '\\' bytes are, one bit per byte, built in one vector pass.
+  class QuoteIndex {
+   public:
+    void Build(std::string_view line);
+    // The first '"' or '\\' at or after `from`, or npos.
+    size_t Next(size_t from) const;
+
+   private:
+    std::vector<uint64_t> bits_;
+    size_t size_ = 0;
+  };
 
  private:
   explicit AccessLogFormat(std::shared_ptr<const Program> program);
@@ -125,6 +137,7 @@ class AccessLogFormat {
   std::shared_ptr<const Program> program_;
   std::string scratch_;  // Unescaped targets; sized once to kMaxAccessLogLineBytes.
   MinuteCache minute_cache_;
+  QuoteIndex quotes_;
 };
 
 }  // namespace vigil::ingest

@@ -21,6 +21,7 @@ RollupBuilder::RollupBuilder(const config::Config& config, const model::RouteSna
       default_service_(config.default_service.empty() ? std::string(kDefaultServiceName)
                                                       : config.default_service),
       horizon_(config.ingest.reorder_horizon),
+      empty_sketch_(options_.sketch_relative_accuracy),
       route_cap_(config.ingest.route_cap) {
   for (const auto& [service, names] : routes.services) {
     snapshot_[service] = names;
@@ -96,7 +97,7 @@ RollupBuilder::Slot& RollupBuilder::SlotFor(SeriesState& series, int64_t minute_
   slot.rollup.bucket_start = core::Timestamp::FromUnixMillis(minute_ms);
   slot.rollup.thresholds = series.service->thresholds;
   slot.rollup.over.assign(slot.rollup.thresholds.size(), 0);
-  slot.rollup.latency = sketch::Sketch(options_.sketch_relative_accuracy);
+  slot.rollup.latency = empty_sketch_;  // a copy: no logarithms per new minute
   series.slots.push_back(std::move(slot));
   return series.slots.back();
 }
@@ -104,18 +105,24 @@ RollupBuilder::Slot& RollupBuilder::SlotFor(SeriesState& series, int64_t minute_
 RollupBuilder::SeriesState& RollupBuilder::Route(ServiceState& service,
                                                  std::string_view environment,
                                                  const Request& request, std::string_view path,
-                                                 bool* over_cap) {
+                                                 bool* over_cap, bool* has_id) {
   for (const CompiledJourney& j : service.journeys) {
     if (!j.methods.empty() &&
         std::find(j.methods.begin(), j.methods.end(), request.method) == j.methods.end()) {
       continue;
     }
     if (j.pattern.Matches(path)) {
+      if (has_id != nullptr) {
+        *has_id = HasIdSegment(path);
+      }
       return Series(service, environment, model::SeriesKind::kJourney, j.name, request.version);
     }
   }
   if (request.route.empty()) {
-    AutomaticRoute(request.method, path, &route_buf_);
+    const bool had_id = AutomaticRoute(request.method, path, &route_buf_);
+    if (has_id != nullptr) {
+      *has_id = had_id;
+    }
   } else {
     route_buf_.assign(request.method);
     route_buf_.push_back(' ');
@@ -184,37 +191,41 @@ void RollupBuilder::Add(const Request& request) {
     const bool cacheable =
         request.route.empty() && request.version.empty() && request.environment.empty();
     CachedRoute* cached = nullptr;
-    if (cacheable) {
+    uint64_t hash = 0;
+    const size_t key_size = request.method.size() + 1 + path.size();
+    if (cacheable && key_size <= kCachedKeyBytes) {
       if (route_cache_.empty()) {
         route_cache_.resize(kRouteCacheSize);
       }
       uint64_t method_word = 0;
       std::memcpy(&method_word, request.method.data(), std::min<size_t>(request.method.size(), 8));
-      const uint64_t hash = core::HashBytes(path, method_word);
+      hash = core::HashBytes(path, method_word);
       cached = &route_cache_[hash & (kRouteCacheSize - 1)];
-      if (cached->series != nullptr && cached->hash == hash && cached->service == &service &&
-          cached->key.size() == request.method.size() + 1 + path.size() &&
-          cached->key.starts_with(request.method) &&
-          std::string_view(cached->key).substr(request.method.size() + 1) == path) {
+      if (cached->series != nullptr && cached->hash == hash && cached->key_size == key_size &&
+          cached->service == &service &&
+          std::memcmp(cached->key, request.method.data(), request.method.size()) == 0 &&
+          cached->key[request.method.size()] == ' ' &&
+          std::memcmp(cached->key + request.method.size() + 1, path.data(), path.size()) == 0) {
         if (cached->over_cap) {
           ++stats_.over_cap;
         }
         series = cached->series;
-      } else {
-        cached->hash = hash;
-        cached->service = &service;
-        cached->key.assign(request.method);
-        cached->key.push_back(' ');
-        cached->key.append(path);
-        cached->series = nullptr;
       }
     }
     if (series == nullptr) {
       bool over_cap = false;
-      series = &Route(service, environment, request, path, &over_cap);
-      if (cached != nullptr) {
+      bool has_id = false;
+      series = &Route(service, environment, request, path, &over_cap,
+                      cached != nullptr ? &has_id : nullptr);
+      if (cached != nullptr && !has_id) {
+        cached->hash = hash;
+        cached->service = &service;
         cached->series = series;
         cached->over_cap = over_cap;
+        cached->key_size = static_cast<uint8_t>(key_size);
+        std::memcpy(cached->key, request.method.data(), request.method.size());
+        cached->key[request.method.size()] = ' ';
+        std::memcpy(cached->key + request.method.size() + 1, path.data(), path.size());
       }
     }
   }

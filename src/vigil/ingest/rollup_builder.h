@@ -107,16 +107,20 @@ class RollupBuilder {
     RouteTargets route_targets;
   };
 
-  // A recently seen (service, method, path) and the series it went to: requests repeat their
-  // paths, so most skip journey matching, route naming and the series lookup.
-  struct CachedRoute {
+  // A recently seen (service, method, path) of a plain request and the series it went to:
+  // requests repeat their paths, so most skip journey matching, route naming and the series
+  // lookup. Paths with an id segment rarely repeat and are not cached (they would only evict
+  // the ones that do). An entry is one cache line, its key inline.
+  static constexpr size_t kCachedKeyBytes = 38;
+  struct alignas(64) CachedRoute {
     uint64_t hash = 0;
     const ServiceState* service = nullptr;
-    std::string key;  // method + ' ' + path
-    SeriesState* series = nullptr;
+    SeriesState* series = nullptr;  // nullptr: empty
+    uint8_t key_size = 0;
     bool over_cap = false;
+    char key[kCachedKeyBytes];  // method, ' ', path
   };
-  static constexpr size_t kRouteCacheSize = 4096;  // a power of two
+  static constexpr size_t kRouteCacheSize = 1024;  // a power of two
   // Sketch bucket of a latency without a log() per request: whole milliseconds below 2^16 ms
   // (what access logs hold) are looked up, filled on first use; other values are computed.
   static constexpr int64_t kBucketTableMs = int64_t{1} << 16;
@@ -126,9 +130,10 @@ class RollupBuilder {
   ServiceState& Service(std::string_view name);
   SeriesState& Series(const ServiceState& service, std::string_view environment,
                       model::SeriesKind kind, std::string_view name, std::string_view version);
-  // The journey or automatic route of a valid request (counting it over the cap if so).
+  // The journey or automatic route of a valid request (counting it over the cap if so);
+  // *has_id (when asked) says whether the path has an id segment.
   SeriesState& Route(ServiceState& service, std::string_view environment, const Request& request,
-                     std::string_view path, bool* over_cap);
+                     std::string_view path, bool* over_cap, bool* has_id);
   Slot& SlotFor(SeriesState& series, int64_t minute_ms);
   void FlushBefore(int64_t cutoff_ms, std::vector<model::Rollup>* out);
 
@@ -136,6 +141,7 @@ class RollupBuilder {
   BuilderOptions options_;
   std::string default_service_;
   core::Duration horizon_;
+  sketch::Sketch empty_sketch_;  // what each new minute's sketch starts as
   int route_cap_;
   std::unordered_map<std::string, ServiceState, core::StringHash, std::equal_to<>> services_;
   std::unordered_map<std::string, std::vector<std::string>> snapshot_;

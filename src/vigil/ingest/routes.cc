@@ -177,18 +177,19 @@ bool IsIdSegment(std::string_view segment) {
   return false;
 }
 
-void AutomaticRoute(std::string_view method, std::string_view path, std::string* out) {
+bool AutomaticRoute(std::string_view method, std::string_view path, std::string* out) {
   out->clear();
   out->append(method);
   out->push_back(' ');
   if (path.empty() || path.front() != '/') {
     out->append(path);
-    return;
+    return false;
   }
   if (path == "/") {
     out->push_back('/');
-    return;
+    return false;
   }
+  bool had_id = false;
   std::string_view rest = path.substr(1);
   while (true) {
     bool last = false;
@@ -196,6 +197,7 @@ void AutomaticRoute(std::string_view method, std::string_view path, std::string*
     out->push_back('/');
     if (IsIdSegment(seg)) {
       out->append(":id");
+      had_id = true;
     } else {
       out->append(seg);
     }
@@ -203,6 +205,21 @@ void AutomaticRoute(std::string_view method, std::string_view path, std::string*
       break;
     }
   }
+  return had_id;
+}
+
+bool HasIdSegment(std::string_view path) {
+  if (path.empty() || path.front() != '/') {
+    return false;
+  }
+  std::string_view rest = path.substr(1);
+  bool last = rest.empty();
+  while (!last) {
+    if (IsIdSegment(NextSegment(&rest, &last))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace vigil::ingest

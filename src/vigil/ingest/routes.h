@@ -43,7 +43,10 @@ bool IsIdSegment(std::string_view segment);
 
 // Writes the automatic route of (method, path) into *out, replacing its contents:
 // "GET /api/items/:id". Reuses out's capacity, so a caller-owned buffer allocates nothing per
-// request once it has grown.
-void AutomaticRoute(std::string_view method, std::string_view path, std::string* out);
+// request once it has grown. True when a segment was an id (such paths rarely repeat).
+bool AutomaticRoute(std::string_view method, std::string_view path, std::string* out);
+
+// True when a segment of `path` is an id (IsIdSegment).
+bool HasIdSegment(std::string_view path);
 
 }  // namespace vigil::ingest
