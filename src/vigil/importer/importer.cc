@@ -30,9 +30,13 @@ constexpr size_t kMaxBufferedRollups = 4'096;
 constexpr int kMaxAttempts = 5;
 // Hour sketches of old minutes held before they are merged into the store.
 constexpr size_t kMaxHeldHourSketches = 2048;
-// How often a scanning thread hands its completed minutes to the writer, and the read buffer
-// of each scanning thread (small enough to stay in the core's L2 cache).
+// When a scan hands its completed minutes on (to the writer, or to the pending list): every
+// kHandOffLines lines, or sooner once kHandOffRollups are complete (sparse traffic completes
+// many minutes per line), checked every kHandOffCheckLines lines. And the read buffer of each
+// scanning thread (small enough to stay in the core's L2 cache).
 constexpr int64_t kHandOffLines = 1 << 14;
+constexpr int64_t kHandOffCheckLines = 1 << 10;
+constexpr size_t kHandOffRollups = 512;
 constexpr size_t kScanBufferBytes = size_t{256} << 10;
 // The chunks a large file is cut into for the scanning threads: about eight per thread, within
 // these bounds.
@@ -524,8 +528,12 @@ Status Import::ScanStream(InputFile* file, std::unique_ptr<ingest::RequestParser
     ++line_no;
     out->end = line.end_offset;
     worker.Line(line.text, line.too_long, line_no);
-    if ((line_no & (kHandOffLines - 1)) == 0 && !Failing(out->tally.rejected)) {
+    if (line_no % kHandOffCheckLines == 0 &&
+        (line_no % kHandOffLines == 0 || builder.completed_count() >= kHandOffRollups)) {
       std::vector<model::Rollup> done = builder.TakeCompleted();
+      if (Failing(out->tally.rejected)) {
+        continue;  // nothing will be written: the invocation rolls back
+      }
       std::move(done.begin(), done.end(), std::back_inserter(pending));
       if (pending.size() > kMaxBufferedRollups) {
         VIGIL_RETURN_IF_ERROR(WriteRollups(&pending));
@@ -626,14 +634,15 @@ Status Import::ScanParallel(const InputFile& file, std::string_view prefix, int6
         if (!worker.Line(line.text, line.too_long, line_no)) {
           rejected.fetch_add(1, std::memory_order_relaxed);
         }
-        if (++since_hand_off == kHandOffLines) {
+        if (++since_hand_off % kHandOffCheckLines == 0 &&
+            (since_hand_off >= kHandOffLines || s.builder->completed_count() >= kHandOffRollups)) {
           since_hand_off = 0;
-          if (!Failing(rejected.load(std::memory_order_relaxed))) {
-            std::vector<model::Rollup> done = s.builder->TakeCompleted();
-            if (!done.empty() && !queue.Push(std::move(done))) {
-              stop = true;  // the writer failed
-              break;
-            }
+          std::vector<model::Rollup> done = s.builder->TakeCompleted();
+          // Under --strict after a rejection nothing will be written: the rollups are dropped.
+          if (!done.empty() && !Failing(rejected.load(std::memory_order_relaxed)) &&
+              !queue.Push(std::move(done))) {
+            stop = true;  // the writer failed
+            break;
           }
         }
       }

@@ -65,6 +65,8 @@ class RollupBuilder {
   // Rollups of minutes that ended before the watermark (the latest request time seen) minus
   // the reorder horizon, in no particular order; they leave the builder.
   std::vector<model::Rollup> TakeCompleted();
+  // How many completed rollups TakeCompleted would return now.
+  size_t completed_count() const { return completed_.size(); }
   // Every remaining rollup; the builder is empty afterwards (routes and stats are kept).
   std::vector<model::Rollup> TakeAll();
 
