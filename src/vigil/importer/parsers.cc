@@ -26,18 +26,19 @@ class AccessLogParser final : public ingest::RequestParser {
     if (blank == line.size()) {
       return Outcome::kSkip;
     }
-    ingest::AccessLogRecord rec;
-    ingest::LineRejection rejection;
-    if (!format_.Parse(line, &rec, &rejection)) {
-      issue->code = rejection.code;
-      issue->reason = std::move(rejection.reason);
+    ingest::AccessLogRecord& rec = record_;
+    if (!format_.Parse(line, &rec, &rejection_)) {
+      issue->code = rejection_.code;
+      issue->reason = std::move(rejection_.reason);
       return Outcome::kReject;
     }
-    *out = ingest::Request{};
     out->time = rec.time;
     out->service = rec.vhost;
+    out->environment = {};
     out->method = rec.method;
     out->target = rec.target;
+    out->route = {};
+    out->version = {};
     out->status = rec.status;
     out->latency = rec.latency;
     out->malformed_request = rec.malformed_request;
@@ -52,6 +53,8 @@ class AccessLogParser final : public ingest::RequestParser {
 
  private:
   ingest::AccessLogFormat format_;
+  ingest::AccessLogRecord record_;   // reused for every line
+  ingest::LineRejection rejection_;  // likewise
 };
 
 // The first complete, non-blank lines of `prefix`.

@@ -280,8 +280,19 @@ inline std::string_view Sub(std::string_view s, size_t pos, size_t n = kNpos) {
 }
 
 // The offset of the first `c` in line[from, end), or kNpos. For the short fields (address,
-// status, bytes, method): a byte loop beats a call to memchr.
+// status, bytes, method): inline 16-byte SSE2 blocks (the x86-64 baseline), then a byte loop;
+// no call to memchr, whose setup costs more than these fields.
 inline size_t FindShort(std::string_view line, char c, size_t from = 0) {
+#if defined(__x86_64__)
+  const __m128i needle = _mm_set1_epi8(c);
+  for (; from + 16 <= line.size(); from += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + from));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)));
+    if (mask != 0) {
+      return from + static_cast<size_t>(__builtin_ctz(mask));
+    }
+  }
+#endif
   for (size_t i = from; i < line.size(); ++i) {
     if (line[i] == c) {
       return i;
@@ -650,7 +661,10 @@ bool ParseClf(const Program& p, std::string_view line, char* scratch, AccessLogR
   if (request_quote != kNpos && request_quote >= host_end + 3 && line[request_quote - 1] == ' ' &&
       line[request_quote - 2] == ']') {
     close = request_quote - 2;
-    open = line.rfind('[', close);
+    // A CLF stamp is 26 bytes: check there first, search back only for other shapes.
+    open = close >= kClfStampBytes + 1 && line[close - kClfStampBytes - 1] == '['
+               ? close - kClfStampBytes - 1
+               : line.rfind('[', close);
     if (open == kNpos || open < host_end) {
       return Reject(rejection, "missing_field", "no '[' opening the timestamp");
     }

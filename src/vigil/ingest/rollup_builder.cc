@@ -130,14 +130,16 @@ RollupBuilder::SeriesState& RollupBuilder::Route(ServiceState& service,
   }
   // A plain request's automatic route: its series may be known already.
   RouteTargets* targets = nullptr;
+  uint64_t route_hash = 0;
   if (request.route.empty() && request.version.empty() && environment == service.environment) {
     targets = &service.route_targets;
-    if (auto it = targets->find(std::string_view(route_buf_)); it != targets->end()) {
-      if (it->second.over_cap) {
+    route_hash = core::HashBytes(route_buf_);
+    if (RouteTarget* known = targets->Find(route_buf_, route_hash); known != nullptr) {
+      if (known->over_cap) {
         ++stats_.over_cap;
         *over_cap = true;
       }
-      return *it->second.series;
+      return *known->series;
     }
   }
   std::string_view name = route_buf_;
@@ -156,9 +158,53 @@ RollupBuilder::SeriesState& RollupBuilder::Route(ServiceState& service,
   SeriesState& series =
       Series(service, environment, model::SeriesKind::kRoute, name, request.version);
   if (targets != nullptr) {
-    targets->emplace(route_buf_, RouteTarget{&series, *over_cap});
+    targets->Insert(route_buf_, route_hash, RouteTarget{&series, *over_cap});
   }
   return series;
+}
+
+RollupBuilder::RouteTarget* RollupBuilder::RouteTargets::Find(std::string_view name,
+                                                              uint64_t hash) {
+  if (slots_.empty()) {
+    return nullptr;
+  }
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    Entry& e = slots_[i];
+    if (e.target.series == nullptr) {
+      return nullptr;
+    }
+    if (e.hash == hash && e.name == name) {
+      return &e.target;
+    }
+  }
+}
+
+void RollupBuilder::RouteTargets::Insert(std::string_view name, uint64_t hash, RouteTarget target) {
+  if ((size_ + 1) * 2 > slots_.size()) {
+    std::vector<Entry> old = std::move(slots_);
+    slots_ = std::vector<Entry>(std::max<size_t>(64, old.size() * 2));
+    size_ = 0;
+    for (Entry& e : old) {
+      if (e.target.series != nullptr) {
+        Insert(e.name, e.hash, e.target);
+      }
+    }
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t i = hash & mask;
+  while (slots_[i].target.series != nullptr) {
+    i = (i + 1) & mask;
+  }
+  slots_[i].hash = hash;
+  slots_[i].name.assign(name);
+  slots_[i].target = target;
+  ++size_;
+}
+
+void RollupBuilder::RouteTargets::clear() {
+  slots_.clear();
+  size_ = 0;
 }
 
 void RollupBuilder::Add(const Request& request) {

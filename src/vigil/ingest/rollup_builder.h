@@ -97,8 +97,23 @@ class RollupBuilder {
     SeriesState* series = nullptr;
     bool over_cap = false;
   };
-  using RouteTargets =
-      std::unordered_map<std::string, RouteTarget, core::StringHash, std::equal_to<>>;
+  // Route name → target, open addressing with linear probing (power-of-two slots, at most
+  // half full, never shrinks): one probe, no modulo, the key compared only on a hash match.
+  class RouteTargets {
+   public:
+    RouteTarget* Find(std::string_view name, uint64_t hash);
+    void Insert(std::string_view name, uint64_t hash, RouteTarget target);
+    void clear();
+
+   private:
+    struct Entry {
+      uint64_t hash = 0;
+      std::string name;
+      RouteTarget target;  // target.series == nullptr: a free slot
+    };
+    std::vector<Entry> slots_;
+    size_t size_ = 0;
+  };
   struct ServiceState {
     std::string name;
     std::string environment;
@@ -122,7 +137,7 @@ class RollupBuilder {
     bool over_cap = false;
     char key[kCachedKeyBytes];  // method, ' ', path
   };
-  static constexpr size_t kRouteCacheSize = 1024;  // a power of two
+  static constexpr size_t kRouteCacheSize = 512;  // a power of two: 32 KiB, fits L1
   // Sketch bucket of a latency without a log() per request: whole milliseconds below 2^16 ms
   // (what access logs hold) are looked up, filled on first use; other values are computed.
   static constexpr int64_t kBucketTableMs = int64_t{1} << 16;
