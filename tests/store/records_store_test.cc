@@ -793,15 +793,16 @@ TEST_P(RecordsStoreTest, OpeningAVersion2StoreMigratesIt) {
     ASSERT_OK((*tx)->Commit());
   }
   ASSERT_EQ(RawExec("DROP TABLE deployment_statuses; DROP TABLE deployments; DROP TABLE releases; "
-                    "DROP TABLE incidents; DROP TABLE defects; DROP TABLE alerts; UPDATE meta SET "
-                    "value = '2' WHERE key = 'schema_version'"),
+                    "DROP TABLE incidents; DROP TABLE defects; DROP TABLE alerts; DROP INDEX "
+                    "rollups_minute_sketches; UPDATE meta SET value = '2' WHERE key = "
+                    "'schema_version'"),
             "");
   ASSERT_EQ(RawScalar("SELECT value FROM meta WHERE key = 'schema_version'"), "2");
 
   auto store = OpenOrDie();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->info().schema_version, 3);
-  EXPECT_EQ(RawScalar("SELECT value FROM meta WHERE key = 'schema_version'"), "3");
+  EXPECT_EQ(store->info().schema_version, 4);
+  EXPECT_EQ(RawScalar("SELECT value FROM meta WHERE key = 'schema_version'"), "4");
   int64_t rows = 0;
   ASSERT_OK(store->ScanRollups({}, [&rows](model::Rollup&& r) {
     rows += r.count;

@@ -97,7 +97,7 @@ TEST_P(StoreTest, CreatesOnceAndKeepsTheAccuracy) {
     o.sketch_relative_accuracy = 0.02;
     auto s = OpenStore(url_, o);
     ASSERT_OK(s);
-    EXPECT_EQ((*s)->info().schema_version, 3);
+    EXPECT_EQ((*s)->info().schema_version, 4);
     EXPECT_DOUBLE_EQ((*s)->info().sketch_relative_accuracy, 0.02);
   }
   // Reopening with another accuracy keeps the store's own.
@@ -784,7 +784,7 @@ TEST_F(PostgresStoreTest, ConcurrentFirstOpensCreateTheSchemaOnce) {
   auto opener = [&]() {
     auto s = OpenStore(db_->url(), OpenOptions{});
     EXPECT_OK(s);
-    if (s.ok() && (*s)->info().schema_version == 3) {
+    if (s.ok() && (*s)->info().schema_version == 4) {
       ++ok;
     }
   };

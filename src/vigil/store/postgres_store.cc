@@ -42,7 +42,7 @@ namespace {
 // Versioned migrations, as the SQLite store's (docs/store-schema.md): migration i brings the
 // schema from version i to i + 1. Never edit a released migration; append a new one. Text
 // columns that are sorted or compared use COLLATE "C" (bytewise, as SQLite orders them).
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE meta(key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE nodes(
@@ -213,6 +213,12 @@ CREATE TABLE alerts(
   PRIMARY KEY(fingerprint, starts_at_ms));
 CREATE INDEX alerts_by_service ON alerts(service, starts_at_ms);
 CREATE INDEX alerts_by_time ON alerts(starts_at_ms);
+)sql",
+    // 4: the minute rows still holding a sketch, for the downsampler (which otherwise visits
+    // every old minute row through rollups_by_time to find the few it folds).
+    R"sql(
+CREATE INDEX rollups_minute_sketches ON rollups(bucket_start_ms)
+  WHERE resolution = 0 AND sketch IS NOT NULL;
 )sql",
 };
 
