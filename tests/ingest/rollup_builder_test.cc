@@ -181,6 +181,56 @@ TEST(RollupBuilderTest, CompletedMinutesLeaveAfterTheHorizon) {
   EXPECT_EQ(b.stats().requests, 4);
 }
 
+// Requests before fold_sketches_before (11:00) put their latency into their hour's sketch; the
+// minute rows keep the counters (and the over-threshold counts) with an empty sketch. An hour
+// leaves only with its last minute: with a 5-minute horizon, 10:00 completes once the
+// watermark passes 11:05 (minute 10:59 ends at 11:00, + 5 min).
+TEST(RollupBuilderTest, OldRequestsFoldTheirLatencyIntoHourSketches) {
+  config::Config c = ShopConfig();
+  c.ingest.reorder_horizon = Duration::Minutes(5);
+  BuilderOptions o;
+  o.fold_sketches_before = Timestamp::FromUnixMillis(kT0 + 3'600'000);  // 11:00
+  RollupBuilder b(c, {}, o);
+  const int64_t minute = 60'000;
+  b.Add(Req(kT0 + 5 * minute, "GET", "/api/items/7", 200, 150'000));   // 10:05, item
+  b.Add(Req(kT0 + 59 * minute, "GET", "/api/items/8", 200, 250'000));  // 10:59, over 200 ms
+  b.Add(Req(kT0 + 61 * minute, "GET", "/api/items/9", 200, 50'000));   // 11:01: not folded
+  // Watermark 11:01: minutes up to 10:55 are complete, 10:59 and the hour are not.
+  std::vector<model::Rollup> done = b.TakeCompleted();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].resolution, model::Resolution::kMinute);
+  EXPECT_EQ(done[0].bucket_start.unix_ms(), kT0 + 5 * minute);
+  EXPECT_EQ(done[0].count, 1);
+  EXPECT_TRUE(done[0].latency.empty());
+  b.Add(Req(kT0 + 65 * minute, "GET", "/api/items/9", 200, 50'000));  // 11:05
+  done = b.TakeCompleted();
+  // 10:59 (minute) and 10:00 (hour) are complete now; 11:01 is not.
+  ASSERT_EQ(done.size(), 2u);
+  std::sort(done.begin(), done.end(), [](const model::Rollup& a, const model::Rollup& x) {
+    return a.resolution < x.resolution;
+  });
+  EXPECT_EQ(done[0].resolution, model::Resolution::kMinute);
+  EXPECT_EQ(done[0].bucket_start.unix_ms(), kT0 + 59 * minute);
+  EXPECT_EQ(done[0].count, 1);
+  // The service's thresholds are its journeys' (200 ms, 800 ms): 250 ms is over the first.
+  EXPECT_EQ(done[0].over, std::vector<int64_t>({1, 0}));
+  EXPECT_TRUE(done[0].latency.empty());
+  EXPECT_EQ(done[1].resolution, model::Resolution::kHour);
+  EXPECT_EQ(done[1].bucket_start.unix_ms(), kT0);
+  EXPECT_EQ(done[1].series.name, "item");
+  EXPECT_EQ(done[1].count, 0);
+  EXPECT_EQ(done[1].latency.count(), 2u);
+  EXPECT_EQ(done[1].latency.min_us(), 150'000);
+  EXPECT_EQ(done[1].latency.max_us(), 250'000);
+  // 11:01 and 11:05 keep their sketches in their minute rows.
+  std::vector<model::Rollup> rest = b.TakeAll();
+  ASSERT_EQ(rest.size(), 2u);
+  for (const model::Rollup& r : rest) {
+    EXPECT_EQ(r.resolution, model::Resolution::kMinute);
+    EXPECT_EQ(r.latency.count(), 1u);
+  }
+}
+
 TEST(RollupBuilderTest, ServiceEnvironmentAndVersionFromTheRequest) {
   config::Config c = ShopConfig();
   RollupBuilder b(c, {}, BuilderOptions{});

@@ -10,7 +10,6 @@
 #include <set>
 #include <span>
 #include <thread>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -28,8 +27,6 @@ constexpr size_t kIdentityBytes = 64 * 1024;
 // small imports hold the store's write lock only for their commit.
 constexpr size_t kMaxBufferedRollups = 4'096;
 constexpr int kMaxAttempts = 5;
-// Hour sketches of old minutes held before they are merged into the store.
-constexpr size_t kMaxHeldHourSketches = 2048;
 // When a scan hands its completed minutes on (to the writer, or to the pending list): every
 // kHandOffLines lines, or sooner once kHandOffRollups are complete (sparse traffic completes
 // many minutes per line), checked every kHandOffCheckLines lines. And the read buffer of each
@@ -224,12 +221,8 @@ class Import {
   Status EnsureTransaction();
   // Downsamples old minute sketches and applies the retention, in its own transaction.
   Status Maintain();
-  // Writes rollups (minute sketches older than the downsampling age go to hour_sketches_).
+  // Merges rollups into the store (opening the transaction first if needed).
   Status WriteRollups(std::vector<model::Rollup>* rollups);
-  // Merges rows into the store as they are.
-  Status WriteRows(std::vector<model::Rollup>* rollups);
-  // Writes the held hour sketches as hour rows.
-  Status FlushHourSketches();
   Status RegisterRoutes(const std::vector<std::pair<std::string, std::string>>& new_routes,
                         std::vector<model::Rollup>* rollups, FileResult* result);
   // What scanning a file produced besides the rollups already written.
@@ -263,6 +256,7 @@ class Import {
   ingest::BuilderOptions BuilderOpts() const {
     ingest::BuilderOptions o;
     o.sketch_relative_accuracy = env_.store->info().sketch_relative_accuracy;
+    o.fold_sketches_before = fold_before_;
     return o;
   }
   void Merge(FileResult&& r);
@@ -280,16 +274,9 @@ class Import {
   // Series this transaction wrote before their routes were registered (re-keyed if refused).
   std::unordered_set<model::SeriesKey, model::SeriesKeyHash> written_series_;
   ImportSummary summary_;
-  // Minute buckets before this are past the downsampling age (DESIGN §3): their sketches are
-  // folded into hour rows as they are written.
+  // Minute buckets before this are past the downsampling age (DESIGN §3): the builders put
+  // their requests' latencies straight into hour sketches.
   core::Timestamp fold_before_;
-  struct HourKeyHash {
-    size_t operator()(const std::pair<model::SeriesKey, int64_t>& k) const {
-      return model::SeriesKeyHash{}(k.first) ^ std::hash<int64_t>{}(k.second) * 31;
-    }
-  };
-  std::unordered_map<std::pair<model::SeriesKey, int64_t>, sketch::Sketch, HourKeyHash>
-      hour_sketches_;
   int64_t total_disk_bytes_ = 0;
   int64_t done_disk_bytes_ = 0;
 };
@@ -319,45 +306,6 @@ Status Import::EnsureTransaction() {
 }
 
 Status Import::WriteRollups(std::vector<model::Rollup>* rollups) {
-  if (rollups->empty()) {
-    return OkStatus();
-  }
-  // Minutes already past the downsampling age keep their counters; their sketches go straight
-  // into hour rows (what the downsampler would fold them into at the end of the import).
-  for (model::Rollup& r : *rollups) {
-    if (r.resolution == model::Resolution::kMinute && r.bucket_start < fold_before_ &&
-        !r.latency.empty()) {
-      const core::Timestamp hour = r.bucket_start.FloorTo(core::Duration::Hours(1));
-      auto [it, fresh] = hour_sketches_.try_emplace(std::make_pair(r.series, hour.unix_ms()),
-                                                    std::move(r.latency));
-      if (!fresh) {
-        VIGIL_RETURN_IF_ERROR(it->second.Merge(r.latency));
-      }
-      r.latency = sketch::Sketch(env_.store->info().sketch_relative_accuracy);
-    }
-  }
-  VIGIL_RETURN_IF_ERROR(WriteRows(rollups));
-  if (hour_sketches_.size() > kMaxHeldHourSketches) {
-    VIGIL_RETURN_IF_ERROR(FlushHourSketches());
-  }
-  return OkStatus();
-}
-
-Status Import::FlushHourSketches() {
-  std::vector<model::Rollup> rows;
-  rows.reserve(hour_sketches_.size());
-  for (auto& [key, sketch] : hour_sketches_) {
-    model::Rollup& r = rows.emplace_back();
-    r.series = key.first;
-    r.resolution = model::Resolution::kHour;
-    r.bucket_start = core::Timestamp::FromUnixMillis(key.second);
-    r.latency = std::move(sketch);
-  }
-  hour_sketches_.clear();
-  return WriteRows(&rows);
-}
-
-Status Import::WriteRows(std::vector<model::Rollup>* rollups) {
   if (rollups->empty()) {
     return OkStatus();
   }
@@ -481,12 +429,8 @@ Status Import::ReadFile(InputFile* file, std::string_view prefix,
   if (options_.strict && summary_.rejected + fs.rejected > 0) {
     return OkStatus();  // nothing more to write: the invocation rolls back
   }
-  // Hour sketches held so far are written before the routes are registered, so a refused
-  // route's rows are all in the store when they are re-keyed.
-  VIGIL_RETURN_IF_ERROR(FlushHourSketches());
   VIGIL_RETURN_IF_ERROR(RegisterRoutes(out.new_routes, &out.rest, result));
   VIGIL_RETURN_IF_ERROR(WriteRollups(&out.rest));
-  VIGIL_RETURN_IF_ERROR(FlushHourSketches());
 
   VIGIL_RETURN_IF_ERROR(EnsureTransaction());
   store::FilePositionUpdate update;
@@ -761,7 +705,6 @@ Status Import::ProcessFile(const std::string& path) {
       return OkStatus();
     }
     tx_.reset();  // roll back this file
-    hour_sketches_.clear();
     if (st.code() != StatusCode::kFailedPrecondition || options_.strict ||
         attempt == kMaxAttempts) {
       return st;

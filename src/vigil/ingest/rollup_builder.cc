@@ -7,9 +7,14 @@ namespace vigil::ingest {
 namespace {
 
 constexpr int64_t kMinuteMs = 60'000;
+constexpr int64_t kHourMs = 60 * kMinuteMs;
 
 int64_t FloorMinute(int64_t ms) {
   return core::Timestamp::FromUnixMillis(ms).FloorTo(core::Duration::Minutes(1)).unix_ms();
+}
+
+int64_t FloorHour(int64_t ms) {
+  return core::Timestamp::FromUnixMillis(ms).FloorTo(core::Duration::Hours(1)).unix_ms();
 }
 
 }  // namespace
@@ -22,6 +27,7 @@ RollupBuilder::RollupBuilder(const config::Config& config, const model::RouteSna
                                                       : config.default_service),
       horizon_(config.ingest.reorder_horizon),
       empty_sketch_(options_.sketch_relative_accuracy),
+      fold_before_ms_(options_.fold_sketches_before.unix_ms()),
       route_cap_(config.ingest.route_cap) {
   for (const auto& [service, names] : routes.services) {
     snapshot_[service] = names;
@@ -100,6 +106,23 @@ RollupBuilder::Slot& RollupBuilder::SlotFor(SeriesState& series, int64_t minute_
   slot.rollup.latency = empty_sketch_;  // a copy: no logarithms per new minute
   series.slots.push_back(std::move(slot));
   return series.slots.back();
+}
+
+RollupBuilder::Slot& RollupBuilder::HourSlotFor(SeriesState& series, int64_t hour_ms) {
+  for (auto it = series.hour_slots.rbegin(); it != series.hour_slots.rend(); ++it) {
+    if (it->minute_ms == hour_ms) {
+      return *it;
+    }
+  }
+  // As the downsampler writes hour rows: the sketch only.
+  Slot slot;
+  slot.minute_ms = hour_ms;
+  slot.rollup.series = series.key;
+  slot.rollup.resolution = model::Resolution::kHour;
+  slot.rollup.bucket_start = core::Timestamp::FromUnixMillis(hour_ms);
+  slot.rollup.latency = empty_sketch_;
+  series.hour_slots.push_back(std::move(slot));
+  return series.hour_slots.back();
 }
 
 RollupBuilder::SeriesState& RollupBuilder::Route(ServiceState& service,
@@ -285,7 +308,9 @@ void RollupBuilder::Add(const Request& request) {
   }
   if (request.latency) {
     const int64_t us = std::clamp<int64_t>(request.latency->us(), 0, sketch::kMaxValueUs);
-    r.latency.AddIndexed(BucketOf(r.latency, us), us);
+    sketch::Sketch& sketch =
+        t < fold_before_ms_ ? HourSlotFor(*series, FloorHour(t)).rollup.latency : r.latency;
+    sketch.AddIndexed(BucketOf(sketch, us), us);
     for (size_t i = 0; i < r.thresholds.size(); ++i) {
       if (*request.latency > r.thresholds[i]) {
         ++r.over[i];
@@ -315,20 +340,36 @@ int32_t RollupBuilder::BucketOf(const sketch::Sketch& sketch, int64_t us) {
   return index;
 }
 
-void RollupBuilder::FlushBefore(int64_t cutoff_ms, std::vector<model::Rollup>* out) {
-  for (auto& [key, series] : series_) {
-    auto keep = series.slots.begin();
-    for (auto it = series.slots.begin(); it != series.slots.end(); ++it) {
-      if (it->minute_ms <= cutoff_ms) {
-        out->push_back(std::move(it->rollup));
-      } else {
-        if (keep != it) {
-          *keep = std::move(*it);
-        }
-        ++keep;
+namespace {
+
+// Moves the rollups of the slots starting at or before `last_start_ms` into *out.
+template <typename Slot>
+void MoveOut(int64_t last_start_ms, std::vector<Slot>* slots, std::vector<model::Rollup>* out) {
+  auto keep = slots->begin();
+  for (auto it = slots->begin(); it != slots->end(); ++it) {
+    if (it->minute_ms <= last_start_ms) {
+      out->push_back(std::move(it->rollup));
+    } else {
+      if (keep != it) {
+        *keep = std::move(*it);
       }
+      ++keep;
     }
-    series.slots.erase(keep, series.slots.end());
+  }
+  slots->erase(keep, slots->end());
+}
+
+}  // namespace
+
+void RollupBuilder::FlushBefore(int64_t cutoff_ms, std::vector<model::Rollup>* out) {
+  // An hour is complete with its last minute.
+  const int64_t last_hour_ms =
+      cutoff_ms == INT64_MAX ? INT64_MAX : cutoff_ms - (kHourMs - kMinuteMs);
+  for (auto& [key, series] : series_) {
+    MoveOut(cutoff_ms, &series.slots, out);
+    if (!series.hour_slots.empty()) {
+      MoveOut(last_hour_ms, &series.hour_slots, out);
+    }
   }
 }
 

@@ -42,6 +42,11 @@ struct Request {
 
 struct BuilderOptions {
   double sketch_relative_accuracy = 0.01;  // the store's
+  // Requests before this instant (a whole hour: the store's downsampling age) put their latency
+  // straight into their hour's sketch, a kHour rollup with no counters; their minute rollups
+  // keep the counters and an empty sketch. What the downsampler would fold them into, without
+  // a sketch per minute first. Default: never.
+  core::Timestamp fold_sketches_before = core::Timestamp::FromUnixMillis(INT64_MIN);
 };
 
 // The service of requests that name none and of configs without default_service.
@@ -89,7 +94,8 @@ class RollupBuilder {
   struct SeriesState {
     model::SeriesKey key;
     const ServiceState* service = nullptr;
-    std::vector<Slot> slots;  // open minutes, few (within the reorder horizon)
+    std::vector<Slot> slots;       // open minutes, few (within the reorder horizon)
+    std::vector<Slot> hour_slots;  // open hour sketches of folded requests (by hour start)
   };
   // The series an automatic route name of a plain request (the service's own environment, no
   // version) goes to, so a path seen for the first time costs one lookup after its naming.
@@ -152,6 +158,7 @@ class RollupBuilder {
   SeriesState& Route(ServiceState& service, std::string_view environment, const Request& request,
                      std::string_view path, bool* over_cap, bool* has_id);
   Slot& SlotFor(SeriesState& series, int64_t minute_ms);
+  Slot& HourSlotFor(SeriesState& series, int64_t hour_ms);
   void FlushBefore(int64_t cutoff_ms, std::vector<model::Rollup>* out);
 
   const config::Config& config_;
@@ -159,6 +166,7 @@ class RollupBuilder {
   std::string default_service_;
   core::Duration horizon_;
   sketch::Sketch empty_sketch_;  // what each new minute's sketch starts as
+  int64_t fold_before_ms_;       // options_.fold_sketches_before
   int route_cap_;
   std::unordered_map<std::string, ServiceState, core::StringHash, std::equal_to<>> services_;
   std::unordered_map<std::string, std::vector<std::string>> snapshot_;
