@@ -7,8 +7,8 @@
 #include <string>
 #include <thread>
 #include <vector>
-#include <zlib.h>
 
+#include "gzip_util.h"
 #include "test_util.h"
 
 #include "vigil/demo/access_log_gen.h"
@@ -77,13 +77,7 @@ void WriteFile(const std::string& path, std::string_view bytes, bool append = fa
   out << bytes;
 }
 
-void WriteGzip(const std::string& path, std::string_view bytes) {
-  gzFile gz = gzopen(path.c_str(), "wb");
-  ASSERT_NE(gz, nullptr);
-  ASSERT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
-            static_cast<int>(bytes.size()));
-  gzclose(gz);
-}
+using testing::WriteGzip;
 
 class ImporterTest : public ::testing::Test {
  protected:

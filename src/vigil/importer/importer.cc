@@ -403,6 +403,9 @@ Status Import::ReadFile(InputFile* file, std::string_view prefix,
     }
   }
   fs.start_position = start;
+  if (!parallel) {
+    file->StartReadAhead();  // gzip: inflating overlaps parsing
+  }
 
   // The parser: the format is decided from the file's first lines.
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RequestParser> parser,

@@ -1,9 +1,13 @@
 #include "vigil/importer/input_file.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <unistd.h>
 
 #include <isa-l/igzip_lib.h>
@@ -22,6 +26,75 @@ struct InputFile::Inflater {
     member_done = false;
   }
 };
+
+// The read-ahead of a gzip file: the thread inflates into free buffers and queues them; Read
+// takes them in order and gives them back once copied out.
+struct InputFile::ReadAhead {
+  static constexpr size_t kBuffers = 4;
+  static constexpr size_t kBufferBytes = size_t{1} << 20;
+  struct Block {
+    std::vector<char> bytes = std::vector<char>(kBufferBytes);
+    size_t size = 0;  // 0: the end of the stream
+    Status status;
+  };
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<std::unique_ptr<Block>> filled, free;
+  std::unique_ptr<Block> current;  // the block Read copies from
+  size_t used = 0;                 // bytes of `current` already returned
+  bool stop = false;
+  std::thread thread;
+};
+
+void InputFile::StartReadAhead() {
+  if (!compressed_ || read_ahead_ != nullptr) {
+    return;
+  }
+  read_ahead_ = std::make_unique<ReadAhead>();
+  ReadAhead& ra = *read_ahead_;
+  for (size_t i = 0; i < ReadAhead::kBuffers; ++i) {
+    ra.free.push_back(std::make_unique<ReadAhead::Block>());
+  }
+  ra.thread = std::thread([this, &ra] {
+    for (;;) {
+      std::unique_ptr<ReadAhead::Block> block;
+      {
+        std::unique_lock lock(ra.mu);
+        ra.changed.wait(lock, [&] { return ra.stop || !ra.free.empty(); });
+        if (ra.stop) {
+          return;
+        }
+        block = std::move(ra.free.front());
+        ra.free.pop_front();
+      }
+      Result<size_t> got = Inflate(block->bytes.data(), block->bytes.size());
+      block->size = got.ok() ? *got : 0;
+      block->status = got.status();
+      const bool last = !got.ok() || *got == 0;
+      {
+        std::lock_guard lock(ra.mu);
+        ra.filled.push_back(std::move(block));
+      }
+      ra.changed.notify_all();
+      if (last) {
+        return;
+      }
+    }
+  });
+}
+
+void InputFile::StopReadAhead() {
+  if (read_ahead_ == nullptr) {
+    return;
+  }
+  {
+    std::lock_guard lock(read_ahead_->mu);
+    read_ahead_->stop = true;
+  }
+  read_ahead_->changed.notify_all();
+  read_ahead_->thread.join();
+  read_ahead_.reset();
+}
 
 Result<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
   std::error_code ec;
@@ -46,6 +119,7 @@ Result<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
 }
 
 InputFile::~InputFile() {
+  StopReadAhead();
   if (fd_ >= 0) {
     ::close(fd_);
   }
@@ -119,7 +193,29 @@ Result<size_t> InputFile::Inflate(char* buf, size_t n) {
 
 Result<size_t> InputFile::Read(char* buf, size_t n) {
   size_t got = 0;
-  if (compressed_) {
+  if (read_ahead_ != nullptr) {
+    ReadAhead& ra = *read_ahead_;
+    if (ra.current == nullptr || ra.used == ra.current->size) {
+      std::unique_lock lock(ra.mu);
+      if (ra.current != nullptr) {
+        if (ra.current->size == 0) {
+          return ra.current->status.ok() ? Result<size_t>(size_t{0}) : ra.current->status;
+        }
+        ra.free.push_back(std::move(ra.current));
+        ra.changed.notify_all();
+      }
+      ra.changed.wait(lock, [&] { return !ra.filled.empty(); });
+      ra.current = std::move(ra.filled.front());
+      ra.filled.pop_front();
+      ra.used = 0;
+      if (ra.current->size == 0) {
+        return ra.current->status.ok() ? Result<size_t>(size_t{0}) : ra.current->status;
+      }
+    }
+    got = std::min(n, ra.current->size - ra.used);
+    std::memcpy(buf, ra.current->bytes.data() + ra.used, got);
+    ra.used += got;
+  } else if (compressed_) {
     VIGIL_ASSIGN_OR_RETURN(got, Inflate(buf, n));
   } else {
     if (limit_ >= 0) {
@@ -146,6 +242,7 @@ Status InputFile::ReadPrefix(size_t n, std::string* out) {
 }
 
 Status InputFile::Rewind() {
+  StopReadAhead();
   if (::lseek(fd_, 0, SEEK_SET) < 0) {
     return InternalError(path_ + ": cannot rewind: " + std::strerror(errno));
   }

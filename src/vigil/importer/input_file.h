@@ -4,6 +4,7 @@
 // one after the other, as gzip -d does.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,6 +31,10 @@ class InputFile {
   // Reads up to `n` decompressed bytes; 0 at the end. kDataLoss for a corrupt or truncated
   // gzip stream.
   Result<size_t> Read(char* buf, size_t n);
+  // A gzip file only (a no-op otherwise): from the current offset on, a second thread inflates
+  // ahead of Read (a few MiB at most), so decoding and whatever the reader does with the bytes
+  // overlap. Rewind and the destructor stop it.
+  void StartReadAhead();
   // Reads up to `n` bytes into `out` (replacing it); fewer only at the end.
   Status ReadPrefix(size_t n, std::string* out);
   // The decompressed offset of the next Read.
@@ -54,16 +59,19 @@ class InputFile {
   // Reads up to n bytes from the file itself (compressed bytes for a gzip file).
   Result<size_t> ReadRaw(unsigned char* buf, size_t n);
   Result<size_t> Inflate(char* buf, size_t n);
+  void StopReadAhead();
 
-  struct Inflater;  // ISA-L state, defined in input_file.cc
+  struct Inflater;   // ISA-L state, defined in input_file.cc
+  struct ReadAhead;  // the inflating thread and its buffers, defined in input_file.cc
   std::string path_;
   int fd_ = -1;
   bool compressed_ = false;
   int64_t size_ = 0;
-  int64_t offset_ = 0;      // decompressed bytes returned so far
-  int64_t raw_offset_ = 0;  // file bytes read so far
-  int64_t limit_ = -1;      // Restrict's end, or -1
+  int64_t offset_ = 0;                  // decompressed bytes returned so far
+  std::atomic<int64_t> raw_offset_{0};  // file bytes read so far (read-ahead: by its thread)
+  int64_t limit_ = -1;                  // Restrict's end, or -1
   std::unique_ptr<Inflater> inflater_;
+  std::unique_ptr<ReadAhead> read_ahead_;
 };
 
 // Splits an InputFile into lines ('\n'-terminated; a trailing '\r' is kept for the parser).
