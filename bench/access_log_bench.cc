@@ -18,9 +18,11 @@
 #include <vector>
 
 #include <benchmark/benchmark.h>
+#include <zlib.h>
 
 #include "vigil/config/config.h"
 #include "vigil/demo/access_log_gen.h"
+#include "vigil/importer/input_file.h"
 #include "vigil/importer/parsers.h"
 #include "vigil/ingest/request_parser.h"
 #include "vigil/ingest/rollup_builder.h"
@@ -153,6 +155,72 @@ void BM_ParseAndBuild(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kLines);
 }
 BENCHMARK(BM_ParseAndBuild)->ArgName("sparse")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The dense log gzipped into a temporary file, removed at exit.
+const std::string& GzipPath() {
+  static const std::string path = [] {
+    char name[] = "/tmp/vigil-access-bench-gz-XXXXXX";
+    const int fd = ::mkstemp(name);
+    Require(fd >= 0, "temporary file");
+    ::close(fd);
+    gzFile gz = gzopen(name, "wb6");
+    Require(gz != nullptr, "gzopen");
+    const std::string& bytes = SampleLog().bytes;
+    Require(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())) ==
+                static_cast<int>(bytes.size()),
+            "gzwrite");
+    gzclose(gz);
+    std::atexit([] { std::remove(GzipPath().c_str()); });
+    return std::string(name);
+  }();
+  return path;
+}
+
+void BM_InflateIsal(benchmark::State& state) {
+  const std::string& path = GzipPath();
+  std::vector<char> buf(size_t{1} << 20);
+  const auto expected = std::ssize(SampleLog().bytes);
+  for (auto _ : state) {
+    auto file = vigil::importer::InputFile::Open(path);
+    Require(file.ok() && (*file)->compressed(), "gzip file opened");
+    int64_t total = 0;
+    for (;;) {
+      auto got = (*file)->Read(buf.data(), buf.size());
+      Require(got.ok(), "inflate");
+      if (*got == 0) {
+        break;
+      }
+      total += static_cast<int64_t>(*got);
+    }
+    Require(total == expected, "every byte inflated");
+  }
+  state.SetBytesProcessed(state.iterations() * expected);
+}
+BENCHMARK(BM_InflateIsal)->Unit(benchmark::kMillisecond);
+
+void BM_InflateZlib(benchmark::State& state) {
+  const std::string& path = GzipPath();
+  std::vector<char> buf(size_t{1} << 20);
+  const auto expected = std::ssize(SampleLog().bytes);
+  for (auto _ : state) {
+    gzFile gz = gzopen(path.c_str(), "rb");
+    Require(gz != nullptr, "gzopen");
+    gzbuffer(gz, 1 << 18);
+    int64_t total = 0;
+    for (;;) {
+      const int got = gzread(gz, buf.data(), static_cast<unsigned>(buf.size()));
+      Require(got >= 0, "gzread");
+      if (got == 0) {
+        break;
+      }
+      total += got;
+    }
+    gzclose(gz);
+    Require(total == expected, "every byte inflated");
+  }
+  state.SetBytesProcessed(state.iterations() * expected);
+}
+BENCHMARK(BM_InflateZlib)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
