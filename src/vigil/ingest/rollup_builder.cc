@@ -89,40 +89,28 @@ RollupBuilder::SeriesState& RollupBuilder::Series(const ServiceState& service,
   return it->second;
 }
 
-RollupBuilder::Slot& RollupBuilder::SlotFor(SeriesState& series, int64_t minute_ms) {
-  // The current minute is almost always the last slot.
-  for (auto it = series.slots.rbegin(); it != series.slots.rend(); ++it) {
-    if (it->minute_ms == minute_ms) {
+RollupBuilder::Slot& RollupBuilder::SlotFor(SeriesState& series, model::Resolution resolution,
+                                            int64_t start_ms) {
+  std::vector<Slot>& slots =
+      resolution == model::Resolution::kMinute ? series.slots : series.hour_slots;
+  // The current minute (hour) is almost always the last slot.
+  for (auto it = slots.rbegin(); it != slots.rend(); ++it) {
+    if (it->minute_ms == start_ms) {
       return *it;
     }
   }
   Slot slot;
-  slot.minute_ms = minute_ms;
+  slot.minute_ms = start_ms;
   slot.rollup.series = series.key;
-  slot.rollup.resolution = model::Resolution::kMinute;
-  slot.rollup.bucket_start = core::Timestamp::FromUnixMillis(minute_ms);
-  slot.rollup.thresholds = series.service->thresholds;
-  slot.rollup.over.assign(slot.rollup.thresholds.size(), 0);
-  slot.rollup.latency = empty_sketch_;  // a copy: no logarithms per new minute
-  series.slots.push_back(std::move(slot));
-  return series.slots.back();
-}
-
-RollupBuilder::Slot& RollupBuilder::HourSlotFor(SeriesState& series, int64_t hour_ms) {
-  for (auto it = series.hour_slots.rbegin(); it != series.hour_slots.rend(); ++it) {
-    if (it->minute_ms == hour_ms) {
-      return *it;
-    }
-  }
-  // As the downsampler writes hour rows: the sketch only.
-  Slot slot;
-  slot.minute_ms = hour_ms;
-  slot.rollup.series = series.key;
-  slot.rollup.resolution = model::Resolution::kHour;
-  slot.rollup.bucket_start = core::Timestamp::FromUnixMillis(hour_ms);
-  slot.rollup.latency = empty_sketch_;
-  series.hour_slots.push_back(std::move(slot));
-  return series.hour_slots.back();
+  slot.rollup.resolution = resolution;
+  slot.rollup.bucket_start = core::Timestamp::FromUnixMillis(start_ms);
+  if (resolution == model::Resolution::kMinute) {
+    slot.rollup.thresholds = series.service->thresholds;
+    slot.rollup.over.assign(slot.rollup.thresholds.size(), 0);
+  }                                     // else as the downsampler writes hour rows: the sketch only
+  slot.rollup.latency = empty_sketch_;  // a copy: no logarithms per new slot
+  slots.push_back(std::move(slot));
+  return slots.back();
 }
 
 RollupBuilder::SeriesState& RollupBuilder::Route(ServiceState& service,
@@ -299,7 +287,7 @@ void RollupBuilder::Add(const Request& request) {
     }
   }
 
-  model::Rollup& r = SlotFor(*series, FloorMinute(t)).rollup;
+  model::Rollup& r = SlotFor(*series, model::Resolution::kMinute, FloorMinute(t)).rollup;
   ++r.count;
   if (request.status >= 500 && request.status <= 599) {
     ++r.bad;
@@ -309,7 +297,9 @@ void RollupBuilder::Add(const Request& request) {
   if (request.latency) {
     const int64_t us = std::clamp<int64_t>(request.latency->us(), 0, sketch::kMaxValueUs);
     sketch::Sketch& sketch =
-        t < fold_before_ms_ ? HourSlotFor(*series, FloorHour(t)).rollup.latency : r.latency;
+        t < fold_before_ms_
+            ? SlotFor(*series, model::Resolution::kHour, FloorHour(t)).rollup.latency
+            : r.latency;
     sketch.AddIndexed(BucketOf(sketch, us), us);
     for (size_t i = 0; i < r.thresholds.size(); ++i) {
       if (*request.latency > r.thresholds[i]) {

@@ -88,7 +88,7 @@ class RollupBuilder {
   };
   struct ServiceState;
   struct Slot {
-    int64_t minute_ms = 0;
+    int64_t minute_ms = 0;  // the start of its minute (of its hour, for an hour slot)
     model::Rollup rollup;
   };
   struct SeriesState {
@@ -157,8 +157,8 @@ class RollupBuilder {
   // *has_id (when asked) says whether the path has an id segment.
   SeriesState& Route(ServiceState& service, std::string_view environment, const Request& request,
                      std::string_view path, bool* over_cap, bool* has_id);
-  Slot& SlotFor(SeriesState& series, int64_t minute_ms);
-  Slot& HourSlotFor(SeriesState& series, int64_t hour_ms);
+  // The open minute (or hour) slot of `series` starting at start_ms, made if needed.
+  Slot& SlotFor(SeriesState& series, model::Resolution resolution, int64_t start_ms);
   void FlushBefore(int64_t cutoff_ms, std::vector<model::Rollup>* out);
 
   const config::Config& config_;
