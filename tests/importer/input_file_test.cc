@@ -2,6 +2,7 @@
 // newline searches that cut a file into chunks, and the gzip read-ahead thread.
 #include "vigil/importer/input_file.h"
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -138,6 +139,29 @@ TEST(InputFileTest, RestrictReadsOneRangeOfAPlainFile) {
   ASSERT_OK(gz);
   EXPECT_EQ((*gz)->Restrict(0, 10).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ((*gz)->FindNewline(0, 10).status().code(), StatusCode::kFailedPrecondition);
+}
+
+// A scanning thread's duplicate reads the file the import opened, even once logrotate has
+// moved it away and a new file has taken its path.
+TEST(InputFileTest, DuplicateReadsTheOpenedFileNotTheNewOneAtItsPath) {
+  testing::TempDir dir;
+  const std::string text = Lines(2'000);
+  WritePlain(dir.File("access.log"), text);
+  auto file = InputFile::Open(dir.File("access.log"));
+  ASSERT_OK(file);
+  std::filesystem::rename(dir.File("access.log"), dir.File("access.log.1"));
+  WritePlain(dir.File("access.log"), "a new, short file\n");
+  auto copy = (*file)->Duplicate();
+  ASSERT_OK(copy);
+  ASSERT_OK((*copy)->Restrict(0, static_cast<int64_t>(text.size())));
+  auto all = ReadAll(copy->get());
+  ASSERT_OK(all);
+  EXPECT_TRUE(*all == text);
+  // The original's own position is its own.
+  char c;
+  auto got = (*file)->Read(&c, 1);
+  ASSERT_OK(got);
+  EXPECT_EQ(c, 'l');
 }
 
 // The searches read 64 KiB windows: newlines before, on and after a window's edge.

@@ -549,7 +549,7 @@ Status Import::ScanParallel(const InputFile& file, std::string_view prefix, int6
       static_cast<size_t>(std::min<int64_t>(threads, std::ssize(cuts) - 1)));
   for (size_t i = 0; i < scanners.size(); ++i) {
     Scanner& s = scanners[i];
-    VIGIL_ASSIGN_OR_RETURN(s.input, InputFile::Open(file.path()));
+    VIGIL_ASSIGN_OR_RETURN(s.input, file.Duplicate());
     if (i == 0) {
       s.parser = std::move(first_parser);
     } else {
@@ -576,8 +576,10 @@ Status Import::ScanParallel(const InputFile& file, std::string_view prefix, int6
       LineReader reader(s.input.get(), kScanBufferBytes);
       LineReader::Line line;
       int64_t line_no = 0;
+      int64_t reached = cuts[c];  // the offset after the last line read
       while (reader.Next(&line)) {
         ++line_no;
+        reached = line.end_offset;
         if (!worker.Line(line.text, line.too_long, line_no)) {
           rejected.fetch_add(1, std::memory_order_relaxed);
         }
@@ -594,10 +596,12 @@ Status Import::ScanParallel(const InputFile& file, std::string_view prefix, int6
         }
       }
       chunk.status = reader.status();
-      if (chunk.status.ok() && !stop && reader.pending_bytes() > 0) {
-        chunk.status = DataLossError(
-            file.path() + ": changed while it was read (the line at byte " +
-            std::to_string(cuts[c + 1] - reader.pending_bytes()) + " no longer ends where it did)");
+      if (chunk.status.ok() && !stop && (reader.pending_bytes() > 0 || reached != cuts[c + 1])) {
+        // Truncated or rewritten in place since the chunks were cut: its lines are not where
+        // they were, and a partial import would be wrong.
+        chunk.status =
+            DataLossError(file.path() + ": changed while it was read (the line at byte " +
+                          std::to_string(reached) + " no longer ends where it did)");
       }
       if (!chunk.status.ok()) {
         queue.Close();

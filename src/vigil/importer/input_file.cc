@@ -14,6 +14,25 @@
 
 namespace vigil::importer {
 
+namespace {
+
+// pread that retries on EINTR; kDataLoss on an error.
+Result<size_t> PreadSome(int fd, const std::string& path, char* buf, size_t n, int64_t at) {
+  for (;;) {
+    const ssize_t got = ::pread(fd, buf, n, at);
+    if (got >= 0) {
+      return static_cast<size_t>(got);
+    }
+    if (errno != EINTR) {
+      return DataLossError(path + ": read failed: " + std::strerror(errno));
+    }
+  }
+}
+
+constexpr size_t kSearchWindow = size_t{64} << 10;
+
+}  // namespace
+
 // The gzip stream being inflated: ISA-L's state and the compressed bytes read ahead.
 struct InputFile::Inflater {
   inflate_state state;
@@ -219,9 +238,13 @@ Result<size_t> InputFile::Read(char* buf, size_t n) {
     VIGIL_ASSIGN_OR_RETURN(got, Inflate(buf, n));
   } else {
     if (limit_ >= 0) {
+      // A range: pread at our own offset, so duplicated descriptors share nothing.
       n = static_cast<size_t>(std::clamp<int64_t>(limit_ - offset_, 0, static_cast<int64_t>(n)));
+      VIGIL_ASSIGN_OR_RETURN(got, PreadSome(fd_, path_, buf, n, offset_));
+      raw_offset_ += static_cast<int64_t>(got);
+    } else {
+      VIGIL_ASSIGN_OR_RETURN(got, ReadRaw(reinterpret_cast<unsigned char*>(buf), n));
     }
-    VIGIL_ASSIGN_OR_RETURN(got, ReadRaw(reinterpret_cast<unsigned char*>(buf), n));
   }
   offset_ += static_cast<int64_t>(got);
   return got;
@@ -272,37 +295,29 @@ int64_t InputFile::disk_offset() const {
   return raw_offset_;
 }
 
-Status InputFile::Restrict(int64_t begin, int64_t end) {
+Result<std::unique_ptr<InputFile>> InputFile::Duplicate() const {
   if (compressed_) {
     return FailedPreconditionError(path_ + ": a gzip file cannot be read from an offset");
   }
-  if (::lseek(fd_, begin, SEEK_SET) < 0) {
-    return InternalError(path_ + ": cannot seek: " + std::strerror(errno));
+  std::unique_ptr<InputFile> f(new InputFile());
+  f->path_ = path_;
+  f->size_ = size_;
+  f->fd_ = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (f->fd_ < 0) {
+    return InternalError(path_ + ": cannot duplicate its descriptor: " + std::strerror(errno));
+  }
+  return f;
+}
+
+Status InputFile::Restrict(int64_t begin, int64_t end) {
+  if (compressed_) {
+    return FailedPreconditionError(path_ + ": a gzip file cannot be read from an offset");
   }
   offset_ = begin;
   raw_offset_ = begin;
   limit_ = end;
   return OkStatus();
 }
-
-namespace {
-
-// pread that retries on EINTR; kDataLoss on an error.
-Result<size_t> PreadSome(int fd, const std::string& path, char* buf, size_t n, int64_t at) {
-  for (;;) {
-    const ssize_t got = ::pread(fd, buf, n, at);
-    if (got >= 0) {
-      return static_cast<size_t>(got);
-    }
-    if (errno != EINTR) {
-      return DataLossError(path + ": read failed: " + std::strerror(errno));
-    }
-  }
-}
-
-constexpr size_t kSearchWindow = size_t{64} << 10;
-
-}  // namespace
 
 Result<int64_t> InputFile::FindNewline(int64_t from, int64_t to) const {
   if (compressed_) {

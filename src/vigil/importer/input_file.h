@@ -44,9 +44,13 @@ class InputFile {
   // Position on disk (compressed bytes consumed), for progress.
   int64_t disk_offset() const;
 
+  // A plain file only (kFailedPrecondition for gzip): another InputFile reading the same open
+  // file (a duplicated descriptor: the file this one opened, even if its path has been renamed
+  // or replaced since), for another scanning thread.
+  Result<std::unique_ptr<InputFile>> Duplicate() const;
   // A plain file only (kFailedPrecondition for gzip): the next Read starts at byte `begin`
-  // and Reads return 0 once byte `end` is reached, so several InputFiles of one path (one per
-  // scanning thread) read disjoint parts with reused buffers, never mapping the file.
+  // and Reads return 0 once byte `end` is reached (reading with pread at this object's own
+  // offset), so duplicates read disjoint parts with reused buffers, never mapping the file.
   Status Restrict(int64_t begin, int64_t end);
   // A plain file only: the offset of the first '\n' in [from, to), or -1 when there is none.
   // The file position is unchanged.
