@@ -5,6 +5,7 @@
 // method, a target and an HTTP/ protocol; parsing is deterministic (again, and on a copy);
 // lines over 64 KiB are line_too_long; where the nginx engine and GoAccess COMBINED both
 // accept a line they agree on time, status and request.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -186,8 +187,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const Seen a = ParseOnce(&*nginx, line, true);
       const Seen b = ParseOnce(&*combined, line, true);
       // A user field holding '[' (nginx logs Basic-auth names raw) is where they may differ:
-      // nginx takes the stamp just before the request's quote, COMBINED's `%^[` the first '['.
-      const std::string_view head = line.substr(0, line.find('"'));
+      // nginx takes the stamp just before the request's quote (the first unescaped '"' after
+      // the client address), COMBINED's `%^[` the first '['.
+      size_t quote = std::min(line.find(' '), line.size());
+      while (quote < line.size() && line[quote] != '"') {
+        quote += line[quote] == '\\' ? 2 : 1;
+      }
+      const std::string_view head = line.substr(0, std::min(quote, line.size()));
       const bool one_bracket = head.find('[') == head.rfind('[');
       if (a.ok && b.ok && one_bracket) {
         VIGIL_CHECK(a.time_ms == b.time_ms, "nginx and COMBINED disagree on time");
