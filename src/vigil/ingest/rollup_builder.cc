@@ -250,19 +250,27 @@ void RollupBuilder::Add(const Request& request) {
     CachedRoute* cached = nullptr;
     uint64_t hash = 0;
     const size_t key_size = request.method.size() + 1 + path.size();
+    // The cache key "METHOD path": in the line itself when the path follows the method and a
+    // space (the usual request line), else assembled here.
+    char key_buf[kCachedKeyBytes];
+    const char* key = nullptr;
     if (cacheable && key_size <= kCachedKeyBytes) {
+      if (path.data() == request.method.data() + request.method.size() + 1 &&
+          request.method.data()[request.method.size()] == ' ') {
+        key = request.method.data();
+      } else {
+        std::memcpy(key_buf, request.method.data(), request.method.size());
+        key_buf[request.method.size()] = ' ';
+        std::memcpy(key_buf + request.method.size() + 1, path.data(), path.size());
+        key = key_buf;
+      }
       if (route_cache_.empty()) {
         route_cache_.resize(kRouteCacheSize);
       }
-      uint64_t method_word = 0;
-      std::memcpy(&method_word, request.method.data(), std::min<size_t>(request.method.size(), 8));
-      hash = core::HashBytes(path, method_word);
+      hash = core::HashBytes(std::string_view(key, key_size));
       cached = &route_cache_[hash & (kRouteCacheSize - 1)];
       if (cached->series != nullptr && cached->hash == hash && cached->key_size == key_size &&
-          cached->service == &service &&
-          std::memcmp(cached->key, request.method.data(), request.method.size()) == 0 &&
-          cached->key[request.method.size()] == ' ' &&
-          std::memcmp(cached->key + request.method.size() + 1, path.data(), path.size()) == 0) {
+          cached->service == &service && std::memcmp(cached->key, key, key_size) == 0) {
         if (cached->over_cap) {
           ++stats_.over_cap;
         }
@@ -280,9 +288,7 @@ void RollupBuilder::Add(const Request& request) {
         cached->series = series;
         cached->over_cap = over_cap;
         cached->key_size = static_cast<uint8_t>(key_size);
-        std::memcpy(cached->key, request.method.data(), request.method.size());
-        cached->key[request.method.size()] = ' ';
-        std::memcpy(cached->key + request.method.size() + 1, path.data(), path.size());
+        std::memcpy(cached->key, key, key_size);
       }
     }
   }

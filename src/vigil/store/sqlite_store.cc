@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -1389,6 +1390,10 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   if (!(options.sketch_relative_accuracy > 0 && options.sketch_relative_accuracy < 1)) {
     return InvalidArgumentError("sketch relative accuracy must be in (0, 1)");
   }
+  // SQLite's memory statistics take a global mutex on every allocation; vigil reads none. Only
+  // possible before SQLite initialises (later it is refused, harmlessly).
+  static std::once_flag no_memstatus;
+  std::call_once(no_memstatus, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
               (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
