@@ -32,13 +32,17 @@ constexpr int kMaxAttempts = 5;
 // many minutes per line), checked every kHandOffCheckLines lines. And the read buffer of each
 // scanning thread (small enough to stay in the core's L2 cache).
 constexpr int64_t kHandOffLines = 1 << 14;
-constexpr int64_t kHandOffCheckLines = 1 << 10;
-constexpr size_t kHandOffRollups = 512;
+constexpr int64_t kHandOffCheckLines = 1 << 8;
+constexpr size_t kHandOffRollups = 256;
 constexpr size_t kScanBufferBytes = size_t{256} << 10;
 // The chunks a large file is cut into for the scanning threads: about eight per thread, within
 // these bounds.
 constexpr int64_t kMinChunkBytes = int64_t{4} << 10;
 constexpr int64_t kMaxChunkBytes = int64_t{16} << 20;
+// Completed rollups on their way from the scanning threads to the writer: when writing is the
+// bottleneck (a sparse log writes a row per few requests) this, and the hand-offs the blocked
+// scanners hold, is what a long import holds beyond the reorder horizon.
+constexpr size_t kMaxQueuedRollups = 512;
 
 // Line outcomes of one scan (a whole file, or one thread's part of it). Line numbers in the
 // reports count from the first line of the part; MergeInto shifts them.
@@ -558,7 +562,7 @@ Status Import::ScanParallel(const InputFile& file, std::string_view prefix, int6
     s.builder = std::make_unique<ingest::RollupBuilder>(*env_.config, routes, BuilderOpts());
   }
 
-  RollupQueue queue(kMaxBufferedRollups);
+  RollupQueue queue(kMaxQueuedRollups);
   std::atomic<int64_t> rejected{0};
   std::atomic<int64_t> scanned{0};
   std::atomic<size_t> next_chunk{0};

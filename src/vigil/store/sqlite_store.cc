@@ -476,10 +476,10 @@ Status SqliteStore::Init(const std::string& path, const OpenOptions& options) {
   VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA journal_mode=WAL"));
   VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA synchronous=NORMAL"));
   VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA foreign_keys=ON"));
-  // 4 MiB of page cache (SQLite's default is 2 MiB): enough for the rollup writes' and the
-  // record upserts' working set (250k records import no faster with 16 MiB), and a small fixed
-  // cost, so a long import's memory stays set by its series, not by the size of its store.
-  VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA cache_size=-4096"));
+  // 2 MiB of page cache (SQLite's default, stated): the rollup writes' and the record upserts'
+  // working set (250k records import no faster with 16 MiB), and a small fixed cost, so a long
+  // import's memory stays set by its series, not by the size of its store.
+  VIGIL_RETURN_IF_ERROR(Exec(db_, "PRAGMA cache_size=-2048"));
   VIGIL_RETURN_IF_ERROR(Migrate(options));
 
   VIGIL_RETURN_IF_ERROR(select_series_.Prepare(
