@@ -33,7 +33,7 @@ constexpr int kMaxAttempts = 5;
 // scanning thread (small enough to stay in the core's L2 cache).
 constexpr int64_t kHandOffLines = 1 << 14;
 constexpr int64_t kHandOffCheckLines = 1 << 8;
-constexpr size_t kHandOffRollups = 256;
+constexpr size_t kHandOffRollups = 128;
 constexpr size_t kScanBufferBytes = size_t{256} << 10;
 // The chunks a large file is cut into for the scanning threads: about eight per thread, within
 // these bounds.
@@ -41,8 +41,9 @@ constexpr int64_t kMinChunkBytes = int64_t{4} << 10;
 constexpr int64_t kMaxChunkBytes = int64_t{16} << 20;
 // Completed rollups on their way from the scanning threads to the writer: when writing is the
 // bottleneck (a sparse log writes a row per few requests) this, and the hand-offs the blocked
-// scanners hold, is what a long import holds beyond the reorder horizon.
-constexpr size_t kMaxQueuedRollups = 512;
+// scanners hold, is what a long import holds beyond the reorder horizon; small batches cost
+// the writer nothing measurable (its transaction stays open across them).
+constexpr size_t kMaxQueuedRollups = 128;
 
 // Line outcomes of one scan (a whole file, or one thread's part of it). Line numbers in the
 // reports count from the first line of the part; MergeInto shifts them.
