@@ -16,9 +16,9 @@
 #include <string_view>
 #include <unistd.h>
 #include <vector>
+#include <zlib.h>
 
 #include <benchmark/benchmark.h>
-#include <zlib.h>
 
 #include "vigil/config/config.h"
 #include "vigil/demo/access_log_gen.h"
