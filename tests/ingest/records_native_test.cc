@@ -1,5 +1,6 @@
 #include "vigil/ingest/records_native.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
@@ -7,6 +8,7 @@
 #include <simdjson.h>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "test_util.h"
@@ -837,6 +839,47 @@ TEST(ValidateIncidentTest, Rules) {
     EXPECT_EQ(inc.started_at.has_value(), c.started.has_value() && !c.dropped);
     EXPECT_EQ(issue.file, "f");  // The caller's.
     EXPECT_EQ(issue.line, 9);
+  }
+}
+
+// docs/inputs.md shows one NDJSON and one CSV example per record kind (the sections
+// "Deployments" to "Alerts"): each parses as written, every line a record, nothing rejected.
+TEST(NativeRecordsTest, TheDocsExamplesParseAsWritten) {
+  std::ifstream in(TestDataPath("../../docs/inputs.md"), std::ios::binary);
+  ASSERT_TRUE(in.good());
+  const std::string docs{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::pair<const char*, RecordKind> kSections[] = {
+      {"### Deployments", RecordKind::kDeployment},
+      {"### Releases", RecordKind::kRelease},
+      {"### Incidents", RecordKind::kIncident},
+      {"### Defects", RecordKind::kDefect},
+      {"### Alerts", RecordKind::kAlert}};
+  for (const auto& [heading, kind] : kSections) {
+    const size_t start = docs.find(std::string(heading) + "\n");
+    ASSERT_NE(start, std::string::npos) << heading;
+    const size_t end = std::min(docs.find("\n#", start + 1), docs.size());
+    const std::string section = docs.substr(start, end - start);
+    int blocks = 0;
+    for (const auto& [fence, format] : {std::pair{"```json\n", RecordInputFormat::kNdjson},
+                                        std::pair{"```csv\n", RecordInputFormat::kCsv}}) {
+      const size_t open = section.find(fence);
+      ASSERT_NE(open, std::string::npos) << heading << ": no " << fence;
+      const size_t body = open + std::string_view(fence).size();
+      const size_t close = section.find("```", body);
+      ASSERT_NE(close, std::string::npos) << heading;
+      const std::string text = section.substr(body, close - body);
+      const auto lines = std::count(text.begin(), text.end(), '\n');
+      const int64_t records = format == RecordInputFormat::kCsv ? lines - 1 : lines;
+      ParsedRecords parsed = ParseNativeRecords(kind, RecordFile{"docs/inputs.md", text}, format);
+      EXPECT_EQ(parsed.rejected, 0)
+          << heading << " " << fence << (parsed.issues.empty() ? "" : parsed.issues[0].reason);
+      EXPECT_EQ(static_cast<int64_t>(parsed.batch.size()), records) << heading << " " << fence;
+      for (const RecordIssue& issue : parsed.issues) {
+        ADD_FAILURE() << heading << " " << fence << ": " << issue.code << ": " << issue.reason;
+      }
+      ++blocks;
+    }
+    EXPECT_EQ(blocks, 2) << heading;
   }
 }
 
