@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapter_fixtures.h"
 #include "test_util.h"
 
 #include "vigil/config/mappings.h"
@@ -27,28 +28,14 @@ namespace {
 using ::testing::ElementsAre;
 using ::vigil::testing::TestDataPath;
 
-core::Timestamp T(std::string_view rfc3339) {
-  Result<core::Timestamp> t = core::ParseRfc3339(rfc3339);
-  EXPECT_TRUE(t.ok()) << rfc3339;
-  return t.ok() ? *t : core::Timestamp();
-}
+using fixtures::T;
 
-class Fixtures {
+// Fixture files by name, relative to tests/data/records/alertmanager/ (named by the name in
+// issues).
+class Fixtures : public fixtures::Files {
  public:
-  explicit Fixtures(const std::vector<std::string>& names) {
-    contents_.reserve(names.size());
-    for (const std::string& name : names) {
-      std::ifstream in(TestDataPath("records/alertmanager/" + name), std::ios::binary);
-      EXPECT_TRUE(in.good()) << name;
-      contents_.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      files_.push_back(RecordFile{name, contents_.back()});
-    }
-  }
-  std::vector<RecordFile> files() const { return files_; }
-
- private:
-  std::vector<std::string> contents_;
-  std::vector<RecordFile> files_;
+  explicit Fixtures(const std::vector<std::string>& names)
+      : fixtures::Files("alertmanager", names, Naming::kName) {}
 };
 
 const std::vector<std::string> kValidFiles = {"firing.json", "repeats.ndjson",

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapter_fixtures.h"
 #include "test_util.h"
 
 #include "vigil/config/mappings.h"
@@ -25,60 +26,20 @@ using model::ReporterKind;
 using model::Severity;
 using ::vigil::testing::TestDataPath;
 
-// 2024-06-10T00:00:00Z: 19884 days after 1970-01-01 (54 years with 13 leap days = 19723 days
-// to 2024-01-01, + 152 days Jan..May, + 9) × 86 400 s.
-constexpr int64_t kJune10Ms = 1717977600000;
+using fixtures::At;
+using fixtures::Ms;
+using fixtures::ReadFile;
 
-// June (10 + day), hh:mm:ss UTC.
-core::Timestamp At(int day, int h, int m, int s) {
-  return core::Timestamp::FromUnixMillis(kJune10Ms + day * 86'400'000LL + h * 3'600'000LL +
-                                         m * 60'000LL + s * 1000LL);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-// Fixture files by name (relative to tests/data/records/jira/), read once.
-class Files {
+// Fixture files by name, relative to tests/data/records/jira/.
+class Files : public fixtures::Files {
  public:
-  explicit Files(const std::vector<std::string>& names) {
-    for (const std::string& name : names) {
-      paths_.push_back(TestDataPath("records/jira/" + name));
-      contents_.push_back(ReadFile(paths_.back()));
-    }
-  }
-  std::vector<RecordFile> In(const std::vector<size_t>& order) const {
-    std::vector<RecordFile> files;
-    for (size_t i : order) {
-      files.push_back(RecordFile{paths_[i], contents_[i]});
-    }
-    return files;
-  }
-  std::vector<RecordFile> All() const {
-    std::vector<size_t> order(paths_.size());
-    for (size_t i = 0; i < order.size(); ++i) {
-      order[i] = i;
-    }
-    return In(order);
-  }
-  const std::string& path(size_t i) const { return paths_[i]; }
-
- private:
-  std::vector<std::string> paths_;
-  std::vector<std::string> contents_;
+  explicit Files(const std::vector<std::string>& names) : fixtures::Files("jira", names) {}
 };
 
 ParsedRecords Parse(const std::vector<RecordFile>& files, const AdapterOptions& options = {}) {
   Result<ParsedRecords> parsed = ParseJiraExports(files, options);
   EXPECT_OK(parsed);
   return parsed.ok() ? *std::move(parsed) : ParsedRecords{};
-}
-
-std::optional<int64_t> Ms(const std::optional<core::Timestamp>& t) {
-  return t ? std::optional<int64_t>(t->unix_ms()) : std::nullopt;
 }
 
 void ExpectDefect(const Defect& got, const Defect& want) {
