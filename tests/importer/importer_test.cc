@@ -617,5 +617,160 @@ TEST_F(ImporterTest, GzipMembersTrailingBytesAndDamage) {
   EXPECT_EQ(rows, 0);
 }
 
+// Several files at once (a rotated set: compressed and plain, overlapping minutes) store what
+// reading them one import at a time stores, and each file's summary is its own.
+TEST_F(ImporterTest, FilesReadAtOnceEqualFilesReadOneAtATime) {
+  std::vector<std::string> paths;
+  TotalsByRoute expected;
+  std::vector<int64_t> sizes;
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    Truth t = Generate(1'500 + 500 * static_cast<int64_t>(seed), seed);
+    const bool gz = seed % 2 == 0;
+    const std::string path = dir_.File("access.log." + std::to_string(seed) + (gz ? ".gz" : ""));
+    if (gz) {
+      WriteGzip(path, t.text);
+    } else {
+      WriteFile(path, t.text);
+    }
+    paths.push_back(path);
+    expected = Add(expected, t.routes);
+    sizes.push_back(static_cast<int64_t>(t.text.size()));
+  }
+  auto together = Import(paths, false, false, nullptr, /*threads=*/2);
+  ASSERT_OK(together);
+  EXPECT_EQ(Stored(), expected);
+  ASSERT_EQ(together->files.size(), paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    EXPECT_EQ(together->files[i].path, paths[i]);  // in the order given
+    EXPECT_EQ(together->files[i].lines, 2'000 + 500 * static_cast<int64_t>(i));
+    EXPECT_EQ(together->files[i].end_position, sizes[i]);
+  }
+
+  auto one_by_one = store::OpenStore(dir_.File("one.db"), {});
+  ASSERT_OK(one_by_one);
+  for (const std::string& path : paths) {
+    ASSERT_OK(Import({path}, false, false, one_by_one->get(), 2));
+  }
+  ExpectSameRows(MergedRows(store_.get()), MergedRows(one_by_one->get()));
+
+  // Read again, together: nothing new.
+  auto again = Import(paths, false, false, nullptr, 2);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->lines, 0);
+  EXPECT_EQ(Stored(), expected);
+}
+
+// More files than one group holds, an empty one among them and one given twice: several
+// groups, the summary in the order given, each file counted once.
+TEST_F(ImporterTest, ManySmallFilesInSeveralGroups) {
+  std::vector<std::string> paths;
+  TotalsByRoute expected;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    Truth t = Generate(60, seed);
+    const std::string path = dir_.File("part." + std::to_string(seed) + ".gz");
+    WriteGzip(path, t.text);
+    paths.push_back(path);
+    expected = Add(expected, t.routes);
+  }
+  WriteFile(dir_.File("empty.log"), "");
+  paths.insert(paths.begin() + 20, dir_.File("empty.log"));
+  paths.push_back(paths[3]);
+  auto s = Import(paths, false, false, nullptr, 2);
+  ASSERT_OK(s);
+  ASSERT_EQ(s->files.size(), 42u);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    EXPECT_EQ(s->files[i].path, paths[i]);
+    EXPECT_EQ(s->files[i].lines, i == 20 || i == 41 ? 0 : 60) << paths[i];
+  }
+  EXPECT_NE(s->files[20].note.find("empty"), std::string::npos);
+  EXPECT_EQ(s->lines, 40 * 60);
+  EXPECT_EQ(Stored(), expected);
+}
+
+// A file given twice, or a log and its compressed copy, in one invocation: counted once, as
+// when imported one after the other.
+TEST_F(ImporterTest, FileAndItsCopyInOneInvocationCountOnce) {
+  Truth truth = Generate(2'000);
+  WriteFile(dir_.File("access.log.1"), truth.text);
+  WriteGzip(dir_.File("access.log.1.gz"), truth.text);
+  auto s =
+      Import({dir_.File("access.log.1"), dir_.File("access.log.1.gz"), dir_.File("access.log.1")});
+  ASSERT_OK(s);
+  EXPECT_EQ(s->lines, 2'000);
+  ASSERT_EQ(s->files.size(), 3u);
+  EXPECT_EQ(s->files[0].lines, 2'000);
+  EXPECT_EQ(s->files[1].lines, 0);
+  EXPECT_EQ(s->files[2].lines, 0);
+  EXPECT_EQ(Stored(), truth.routes);
+}
+
+// Two files that continue one stored file (the same first lines, then different ones) read in
+// one group both claim its position: the group is rolled back and read one file at a time, so
+// the first continues the stored file and the second, no longer matching it, is read as new.
+TEST_F(ImporterTest, TwoFilesContinuingOneStoredFileAreReadOneAtATime) {
+  Truth head = Generate(100, 1);
+  Truth more_a = Generate(50, 2);
+  Truth more_b = Generate(30, 3);
+  WriteFile(dir_.File("small.log"), head.text);
+  ASSERT_OK(Import({dir_.File("small.log")}));
+  WriteFile(dir_.File("a.log"), head.text + more_a.text);
+  WriteFile(dir_.File("b.log"), head.text + more_b.text);
+  auto s = Import({dir_.File("a.log"), dir_.File("b.log")}, false, false, nullptr, 2);
+  ASSERT_OK(s);
+  ASSERT_EQ(s->files.size(), 2u);
+  EXPECT_EQ(s->files[0].lines, 50);   // a.log continues small.log
+  EXPECT_EQ(s->files[1].lines, 130);  // b.log is new: its head counts again
+  EXPECT_EQ(s->files[1].start_position, 0);
+  EXPECT_EQ(Stored(), Add(Add(Add(head.routes, more_a.routes), head.routes), more_b.routes));
+}
+
+// A damaged file among files read at once: the files before it are stored, it and the files
+// after it are not, and the error names it; once repaired, a second run reads exactly the rest.
+TEST_F(ImporterTest, DamagedFileAmongFilesReadAtOnceKeepsTheFilesBeforeIt) {
+  Truth a = Generate(2'000, 1);
+  Truth b = Generate(2'000, 2);
+  Truth c = Generate(2'000, 3);
+  WriteGzip(dir_.File("a.log.gz"), a.text);
+  WriteGzip(dir_.File("b.log.gz"), b.text);
+  WriteGzip(dir_.File("c.log.gz"), c.text);
+  std::string good_b;
+  {
+    std::ifstream in(dir_.File("b.log.gz"), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    good_b = ss.str();
+  }
+  WriteFile(dir_.File("b.log.gz"), good_b.substr(0, good_b.size() / 2));
+  const std::vector<std::string> paths = {dir_.File("a.log.gz"), dir_.File("b.log.gz"),
+                                          dir_.File("c.log.gz")};
+  auto s = Import(paths, false, false, nullptr, 2);
+  EXPECT_EQ(s.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(s.status().message().find("b.log.gz"), std::string::npos) << s.status().message();
+  EXPECT_EQ(Stored(), a.routes);
+
+  WriteFile(dir_.File("b.log.gz"), good_b);
+  auto repaired = Import(paths, false, false, nullptr, 2);
+  ASSERT_OK(repaired);
+  EXPECT_EQ(repaired->files[0].lines, 0);
+  EXPECT_EQ(repaired->lines, 4'000);
+  EXPECT_EQ(Stored(), Add(Add(a.routes, b.routes), c.routes));
+}
+
+// --strict over files read at once: one rejected line in the last file stores nothing.
+TEST_F(ImporterTest, StrictOverFilesReadAtOnceStoresNothing) {
+  Truth a = Generate(3'000, 1);
+  Truth b = Generate(3'000, 2);
+  WriteGzip(dir_.File("a.log.gz"), a.text);
+  WriteFile(dir_.File("b.log"), b.text + "junk\n");
+  auto s = Import({dir_.File("a.log.gz"), dir_.File("b.log")}, /*strict=*/true, false, nullptr, 2);
+  ASSERT_OK(s);
+  EXPECT_FALSE(s->committed);
+  EXPECT_EQ(s->rejected, 1);
+  ASSERT_EQ(s->first_rejects.size(), 1u);
+  EXPECT_EQ(s->first_rejects[0].file, dir_.File("b.log"));
+  EXPECT_EQ(s->first_rejects[0].line, 3'001);
+  EXPECT_TRUE(Stored().empty());
+}
+
 }  // namespace
 }  // namespace vigil::importer

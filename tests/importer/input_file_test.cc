@@ -67,6 +67,31 @@ TEST(InputFileTest, ReadAheadGivesTheSameBytesAcrossMembersAndBlocks) {
   EXPECT_EQ(*again, 0u);
 }
 
+// A file kept open in a group gives its decoder's buffers back mid-read; after a Rewind it
+// reads in full again, with or without the read-ahead.
+TEST(InputFileTest, ReleasedBuffersComeBackWithRewind) {
+  testing::TempDir dir;
+  const std::string text = Lines(30'000);
+  testing::WriteGzip(dir.File("a.gz"), text);
+  auto file = InputFile::Open(dir.File("a.gz"));
+  ASSERT_OK(file);
+  (*file)->StartReadAhead();
+  std::string head(50'000, '\0');
+  ASSERT_OK((*file)->Read(head.data(), head.size()));
+  (*file)->ReleaseBuffers();
+  EXPECT_TRUE((*file)->compressed());
+  ASSERT_OK((*file)->Rewind());
+  auto plain = ReadAll(file->get());
+  ASSERT_OK(plain);
+  EXPECT_TRUE(*plain == text);
+  (*file)->ReleaseBuffers();
+  ASSERT_OK((*file)->Rewind());
+  (*file)->StartReadAhead();
+  auto ahead = ReadAll(file->get());
+  ASSERT_OK(ahead);
+  EXPECT_TRUE(*ahead == text);
+}
+
 TEST(InputFileTest, RewindStopsTheReadAheadAndStartsOver) {
   testing::TempDir dir;
   const std::string text = Lines(40'000);

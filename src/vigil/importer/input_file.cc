@@ -115,6 +115,11 @@ void InputFile::StopReadAhead() {
   read_ahead_.reset();
 }
 
+void InputFile::ReleaseBuffers() {
+  StopReadAhead();
+  inflater_.reset();
+}
+
 Result<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);

@@ -41,6 +41,9 @@ class InputFile {
   int64_t offset() const { return offset_; }
   // Rewinds to offset 0.
   Status Rewind();
+  // Stops the read-ahead and frees the decoder's buffers (a few MiB for a gzip file), for a
+  // file that stays open after it was read; the next Read must follow a Rewind.
+  void ReleaseBuffers();
   // Position on disk (compressed bytes consumed), for progress.
   int64_t disk_offset() const;
 
