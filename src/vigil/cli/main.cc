@@ -470,7 +470,7 @@ int Main(int argc, char** argv) {
                        "read files again from the start (their lines count again)");
   access_cmd
       ->add_option("--threads", ingest.options.threads,
-                   "scanning threads for large plain logs (default: one per core)")
+                   "scanning threads: chunks of a large plain log, or files at once (default: one per core)")
       ->check(CLI::Range(1, 64));
   access_cmd->add_option("--format", ingest.format, "summary format")
       ->check(CLI::IsMember({"table", "json"}));

@@ -1,6 +1,7 @@
 // The importer drives an import end to end (DESIGN §6): files and their identities and
-// positions, the parser and the RollupBuilder, the transaction (per file; per invocation under
-// --strict), route registration under the cap at commit, and the summary.
+// positions, the parser and the RollupBuilder, the transaction (per large file or group of
+// files read at once; per invocation under --strict), route registration under the cap at
+// commit, and the summary.
 //
 // Not thread-safe: one import per Importer call; several processes may import into one store.
 #pragma once
@@ -32,10 +33,11 @@ struct ImportOptions {
   bool strict = false;  // any rejection fails the whole invocation; the store is unchanged
   bool force = false;   // read files again from the start, counting them again
   size_t max_listed_issues = 10;
-  // Scanning threads for large plain files (0 = one per core, at most 8); 1 streams every file.
+  // Scanning threads (0 = one per core, at most 8): the chunks of a large plain file, or the
+  // streamed files read at once; 1 reads every file with one thread, one after another.
   int threads = 0;
-  // A plain file with at least this many bytes to read is mapped and split among the threads
-  // at line boundaries; smaller ones and compressed files stream through one thread.
+  // A plain file with at least this many bytes to read is split among the threads at line
+  // boundaries; smaller ones and compressed files stream, one thread each, several at once.
   int64_t parallel_min_bytes = int64_t{32} << 20;
 };
 
