@@ -469,8 +469,9 @@ int Main(int argc, char** argv) {
   access_cmd->add_flag("--force", ingest.options.force,
                        "read files again from the start (their lines count again)");
   access_cmd
-      ->add_option("--threads", ingest.options.threads,
-                   "scanning threads: chunks of a large plain log, or files at once (default: one per core)")
+      ->add_option(
+          "--threads", ingest.options.threads,
+          "scanning threads: chunks of a large plain log, or files at once (default: one per core)")
       ->check(CLI::Range(1, 64));
   access_cmd->add_option("--format", ingest.format, "summary format")
       ->check(CLI::IsMember({"table", "json"}));
