@@ -548,6 +548,71 @@ TEST_F(ImporterTest, ParallelScanEqualsStreamingScan) {
   }
 }
 
+// A gzip file with junk, an overlong line and an unterminated last line: the same line numbers,
+// end position and rows whichever thread decodes it (a read-ahead thread, or the scanning
+// thread itself while every core scans a file of a group).
+TEST_F(ImporterTest, GzipWithJunkOverlongLineAndUnterminatedTail) {
+  Truth truth = Generate(30'000);
+  std::vector<std::string> lines = truth.lines;
+  lines.insert(lines.begin(), "not a log line");
+  lines.insert(lines.begin() + 9999, std::string(70'000, 'x'));  // over the 64 KiB line limit
+  lines.insert(lines.begin() + 20000, "junk in the middle");
+  std::string text;
+  for (const std::string& l : lines) {
+    text += l;
+    text += '\n';
+  }
+  const std::string complete = text;
+  text += truth.lines[0].substr(0, 40);  // an unterminated last line
+  WriteGzip(dir_.File("access.log.gz"), text);
+
+  // Alone (its own read-ahead thread), then in a group of two with a copy under another name
+  // whose first line differs (same length; no read-ahead: both cores scan).
+  WriteGzip(dir_.File("other.log.gz"), "junk log line!\n" + text.substr(text.find('\n') + 1));
+  auto group_store = store::OpenStore(dir_.File("group.db"), {});
+  ASSERT_OK(group_store);
+  for (int run = 0; run < 2; ++run) {
+    SCOPED_TRACE(run == 0 ? "alone" : "in a group");
+    store::Store* store = run == 0 ? store_.get() : group_store->get();
+    std::vector<std::string> paths = {dir_.File("access.log.gz")};
+    if (run == 1) {
+      paths.push_back(dir_.File("other.log.gz"));
+    }
+    auto s = Import(paths, false, false, store, /*threads=*/2);
+    ASSERT_OK(s);
+    ASSERT_EQ(s->files.size(), paths.size());
+    for (const FileSummary& f : s->files) {
+      EXPECT_EQ(f.lines, 30'003) << f.path;
+      EXPECT_EQ(f.rejected, 3) << f.path;
+      EXPECT_EQ(f.end_position, static_cast<int64_t>(complete.size())) << f.path;
+      EXPECT_TRUE(f.unterminated_tail) << f.path;
+    }
+    ASSERT_EQ(s->first_rejects.size(), 3 * paths.size());
+    EXPECT_EQ(s->first_rejects[0].line, 1);
+    EXPECT_EQ(s->first_rejects[1].line, 10'000);
+    EXPECT_EQ(s->first_rejects[1].code, "line_too_long");
+    EXPECT_EQ(s->first_rejects[2].line, 20'001);
+  }
+  EXPECT_EQ(Stored(), truth.routes);
+  // The group stores what the two files read one at a time store.
+  auto one_by_one = store::OpenStore(dir_.File("one.db"), {});
+  ASSERT_OK(one_by_one);
+  ASSERT_OK(Import({dir_.File("access.log.gz")}, false, false, one_by_one->get(), 1));
+  ASSERT_OK(Import({dir_.File("other.log.gz")}, false, false, one_by_one->get(), 1));
+  ExpectSameRows(MergedRows(group_store->get()), MergedRows(one_by_one->get()));
+}
+
+// --strict over a gzip file: one rejected line stores nothing.
+TEST_F(ImporterTest, StrictGzipWithOneBadLineStoresNothing) {
+  Truth truth = Generate(20'000);
+  WriteGzip(dir_.File("access.log.gz"), truth.text + "junk\n");
+  auto s = Import({dir_.File("access.log.gz")}, /*strict=*/true, false, nullptr, 2);
+  ASSERT_OK(s);
+  EXPECT_FALSE(s->committed);
+  EXPECT_EQ(s->rejected, 1);
+  EXPECT_TRUE(Stored().empty());
+}
+
 // A parallel scan continues from the stored position: appended lines only, true line numbers.
 TEST_F(ImporterTest, ParallelScanContinuesFromTheStoredPosition) {
   Truth first = Generate(10'000, 1);

@@ -67,6 +67,27 @@ TEST(InputFileTest, ReadAheadGivesTheSameBytesAcrossMembersAndBlocks) {
   EXPECT_EQ(*again, 0u);
 }
 
+// The read-ahead may start mid-file (when a core comes free): it goes on from where Read is.
+TEST(InputFileTest, ReadAheadStartedMidFileGoesOnFromThere) {
+  testing::TempDir dir;
+  const std::string text = Lines(40'000);
+  testing::WriteGzip(dir.File("a.gz"), text);
+  auto file = InputFile::Open(dir.File("a.gz"));
+  ASSERT_OK(file);
+  std::string head(1'234'567, '\0');
+  size_t have = 0;
+  while (have < head.size()) {
+    auto got = (*file)->Read(head.data() + have, head.size() - have);
+    ASSERT_OK(got);
+    ASSERT_GT(*got, 0u);
+    have += *got;
+  }
+  (*file)->StartReadAhead();
+  auto rest = ReadAll(file->get());
+  ASSERT_OK(rest);
+  EXPECT_TRUE(head + *rest == text);
+}
+
 // A file kept open in a group gives its decoder's buffers back mid-read; after a Rewind it
 // reads in full again, with or without the read-ahead.
 TEST(InputFileTest, ReleasedBuffersComeBackWithRewind) {

@@ -5,9 +5,11 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <span>
 #include <thread>
@@ -255,7 +257,7 @@ struct FileTask {
   bool announced = false;  // its format notice was given (a second attempt stays quiet)
   std::optional<store::StoredFile> stored;  // the stored file it continues
   int64_t start = 0, start_line = 0;        // where this attempt reads from
-  bool parallel = false;                    // a large plain file, cut among the threads
+  bool chunks = false;  // a large plain file read alone, cut into chunks for the threads
   std::unique_ptr<ingest::RequestParser> parser;
   FileResult result;
   ScanOutput out;
@@ -290,7 +292,7 @@ class Import {
   // kFailedPrecondition when another import moved a position meanwhile.
   Status Attempt(Tasks tasks);
   // The identity, start and parser of one file, on this thread.
-  Status PrepareFile(FileTask* task, bool allow_parallel);
+  Status PrepareFile(FileTask* task, bool alone);
   Status EnsureTransaction();
   // Downsamples old minute sketches and applies the retention, in its own transaction.
   Status Maintain();
@@ -302,10 +304,26 @@ class Import {
   // thread writes what they complete. What is left unwritten goes to `rest`.
   Status ScanStreams(Tasks tasks, const model::RouteSnapshot& routes,
                      std::vector<model::Rollup>* rest);
-  // One stream from its start, on a scanning thread (and a gzip file's decoding on another
-  // one when `read_ahead`); false when it stopped because the writer or another file failed.
-  Result<bool> ScanStream(FileTask* task, const model::RouteSnapshot& routes, bool read_ahead,
-                          RollupQueue* queue, std::atomic<int64_t>* rejected);
+  // Rewinds a stream and reads up to its start (a file shorter than that is read as new).
+  static Status SkipToStart(FileTask* task);
+  // Hands completed rollups to the writer; false when the writer gave up.
+  bool HandOff(std::vector<model::Rollup>&& done, const std::atomic<int64_t>& rejected,
+               RollupQueue* queue) const;
+  // Called after each line: hands the builder's completed rollups on when `since` (lines since
+  // the last hand-off) says it is time; false when the writer gave up.
+  bool HandOffIfDue(ingest::RollupBuilder* builder, int64_t* since,
+                    const std::atomic<int64_t>& rejected, RollupQueue* queue) const;
+  // This thread's part while scanners run: writes what they complete until they are all done
+  // (`read`: bytes on disk read so far, for progress). With `hold`, rollups wait in `rest` until
+  // there are many, so small imports hold the store's write lock only for their commit.
+  Status Drain(RollupQueue* queue, const std::atomic<int64_t>& rejected,
+               const std::function<int64_t()>& read, bool hold, std::vector<model::Rollup>* rest);
+  // One stream from its start, on a scanning thread; a gzip file's decoding moves to a thread
+  // of its own once `spare_cores` says a core is free. False when it stopped because the
+  // writer or another file failed.
+  Result<bool> ScanStream(FileTask* task, const model::RouteSnapshot& routes,
+                          const std::atomic<size_t>& spare_cores, RollupQueue* queue,
+                          std::atomic<int64_t>* rejected);
   // A large plain file: split at line boundaries, one scanning thread per core, this thread
   // writing what they complete. What is left unwritten goes to `rest`.
   Status ScanParallel(FileTask* task, const model::RouteSnapshot& routes,
@@ -442,7 +460,7 @@ Status Import::RegisterRoutes(const std::vector<std::pair<std::string, std::stri
   return OkStatus();
 }
 
-Status Import::PrepareFile(FileTask* task, bool allow_parallel) {
+Status Import::PrepareFile(FileTask* task, bool alone) {
   VIGIL_ASSIGN_OR_RETURN(task->stored, Identify(task->prefix));
   task->result = FileResult{};
   task->out = ScanOutput{};
@@ -460,10 +478,11 @@ Status Import::PrepareFile(FileTask* task, bool allow_parallel) {
     fs.note = "read again from the start (--force): its lines count again";
   }
   fs.start_position = task->start;
-  // A large plain file is scanned in parallel from its start; anything else streams.
-  task->parallel = allow_parallel && !task->file->compressed() &&
-                   task->file->compressed_size() - task->start >= options_.parallel_min_bytes &&
-                   ScanThreads() > 1;
+  // A large plain file read alone is cut into chunks for the threads; anything else streams
+  // through one thread.
+  task->chunks = alone && !task->file->compressed() &&
+                 task->file->compressed_size() - task->start >= options_.parallel_min_bytes &&
+                 ScanThreads() > 1;
   // The parser: the format is decided from the file's first lines.
   VIGIL_ASSIGN_OR_RETURN(
       task->parser,
@@ -480,7 +499,7 @@ Status Import::Attempt(Tasks tasks) {
   }
   VIGIL_ASSIGN_OR_RETURN(model::RouteSnapshot routes, env_.store->LoadRoutes());
   std::vector<model::Rollup> rest;  // scanned, not written yet
-  if (tasks.size() == 1 && tasks.front()->parallel) {
+  if (tasks.size() == 1 && tasks.front()->chunks) {
     VIGIL_RETURN_IF_ERROR(ScanParallel(tasks.front(), routes, &rest));
   } else {
     VIGIL_RETURN_IF_ERROR(ScanStreams(tasks, routes, &rest));
@@ -539,28 +558,100 @@ void Import::Finish(const ingest::RollupBuilder& builder, ScanOutput* out) {
                          builder.new_routes().end());
 }
 
+bool Import::HandOff(std::vector<model::Rollup>&& done, const std::atomic<int64_t>& rejected,
+                     RollupQueue* queue) const {
+  // Under --strict after a rejection nothing will be written: the rollups are dropped.
+  return done.empty() || Failing(rejected.load(std::memory_order_relaxed)) ||
+         queue->Push(std::move(done));
+}
+
+bool Import::HandOffIfDue(ingest::RollupBuilder* builder, int64_t* since,
+                          const std::atomic<int64_t>& rejected, RollupQueue* queue) const {
+  if (++*since % kHandOffCheckLines != 0 ||
+      (*since < kHandOffLines && builder->completed_count() < kHandOffRollups)) {
+    return true;
+  }
+  *since = 0;
+  return HandOff(builder->TakeCompleted(), rejected, queue);
+}
+
+Status Import::Drain(RollupQueue* queue, const std::atomic<int64_t>& rejected,
+                     const std::function<int64_t()>& read, bool hold,
+                     std::vector<model::Rollup>* rest) {
+  Status st;
+  std::vector<model::Rollup> batch;
+  while (queue->Pop(&batch)) {
+    if (st.ok() && !Failing(rejected.load(std::memory_order_relaxed))) {
+      std::move(batch.begin(), batch.end(), std::back_inserter(*rest));
+      if (!hold || tx_ != nullptr || rest->size() > kMaxBufferedRollups) {
+        st = WriteRollups(rest);
+        if (!st.ok()) {
+          queue->Close();
+        }
+      }
+    }
+    batch.clear();
+    Progress(read());
+  }
+  return st;
+}
+
+Status Import::SkipToStart(FileTask* task) {
+  InputFile* file = task->file.get();
+  VIGIL_RETURN_IF_ERROR(file->Rewind());
+  if (task->start == 0) {
+    return OkStatus();
+  }
+  std::vector<char> scratch(1 << 20);
+  int64_t skipped = 0;
+  while (skipped < task->start) {
+    VIGIL_ASSIGN_OR_RETURN(size_t got,
+                           file->Read(scratch.data(), static_cast<size_t>(std::min<int64_t>(
+                                                          task->start - skipped, 1 << 20))));
+    if (got == 0) {
+      break;
+    }
+    skipped += static_cast<int64_t>(got);
+  }
+  if (skipped < task->start) {
+    task->result.summary.note = "shorter than its stored position: read as a new file";
+    task->start = 0;
+    task->start_line = 0;
+    VIGIL_RETURN_IF_ERROR(file->Rewind());
+  }
+  return OkStatus();
+}
+
 Status Import::ScanStreams(Tasks tasks, const model::RouteSnapshot& routes,
                            std::vector<model::Rollup>* rest) {
   RollupQueue queue(kMaxQueuedRollups);
   std::atomic<int64_t> rejected{0};
-  std::atomic<size_t> next{0};
   std::vector<Status> statuses(tasks.size());
   const size_t cores = static_cast<size_t>(ScanThreads());
   const size_t threads = std::min(cores, tasks.size());
+  // The largest files first, so that the group does not end with one large file read alone.
+  std::vector<size_t> order(tasks.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return tasks[a]->file->compressed_size() > tasks[b]->file->compressed_size();
+  });
+  std::atomic<size_t> next{0};
+  // Cores with no file to scan: a gzip file is inflated on a thread of its own only when one
+  // is free (a group smaller than the cores, or its last files). While every core scans a
+  // file, each decoding its own costs less than handing blocks between threads.
+  std::atomic<size_t> spare_cores{cores - threads};
   auto scan = [&] {
     YieldToTheWriter();
-    for (size_t i = next.fetch_add(1); i < tasks.size(); i = next.fetch_add(1)) {
-      // A gzip file is inflated on a thread of its own only when a core would otherwise idle
-      // (the last files of the group): while every core scans a file, each decoding its own
-      // costs less than handing blocks between threads.
-      const bool read_ahead = tasks.size() - i < std::max<size_t>(cores, 2);
-      Result<bool> done = ScanStream(tasks[i], routes, read_ahead, &queue, &rejected);
+    for (size_t k = next.fetch_add(1); k < tasks.size(); k = next.fetch_add(1)) {
+      const size_t i = order[k];
+      Result<bool> done = ScanStream(tasks[i], routes, spare_cores, &queue, &rejected);
       statuses[i] = done.status();
       if (!done.ok() || !*done) {
         queue.Close();
         break;
       }
     }
+    spare_cores.fetch_add(1, std::memory_order_relaxed);
     queue.ProducerDone();
   };
   for (size_t i = 0; i < threads; ++i) {
@@ -570,27 +661,17 @@ Status Import::ScanStreams(Tasks tasks, const model::RouteSnapshot& routes,
   for (size_t i = 0; i < threads; ++i) {
     workers.emplace_back(scan);
   }
-  // This thread writes what the scanners complete. Until there is much to write, it holds it:
-  // small imports then hold the store's write lock only for their commit.
-  Status st;
-  std::vector<model::Rollup> batch;
-  while (queue.Pop(&batch)) {
-    if (st.ok() && !Failing(rejected.load(std::memory_order_relaxed))) {
-      std::move(batch.begin(), batch.end(), std::back_inserter(*rest));
-      if (tx_ != nullptr || rest->size() > kMaxBufferedRollups) {
-        st = WriteRollups(rest);
-        if (!st.ok()) {
-          queue.Close();
+  // This thread writes what the scanners complete.
+  const Status st = Drain(
+      &queue, rejected,
+      [&] {
+        int64_t read = 0;
+        for (FileTask* task : tasks) {
+          read += task->progressed.load(std::memory_order_relaxed);
         }
-      }
-    }
-    batch.clear();
-    int64_t read = 0;
-    for (FileTask* task : tasks) {
-      read += task->progressed.load(std::memory_order_relaxed);
-    }
-    Progress(read);
-  }
+        return read;
+      },
+      /*hold=*/true, rest);
   for (std::thread& t : workers) {
     t.join();
   }
@@ -601,43 +682,26 @@ Status Import::ScanStreams(Tasks tasks, const model::RouteSnapshot& routes,
   return OkStatus();
 }
 
-Result<bool> Import::ScanStream(FileTask* task, const model::RouteSnapshot& routes, bool read_ahead,
-                                RollupQueue* queue, std::atomic<int64_t>* rejected) {
+Result<bool> Import::ScanStream(FileTask* task, const model::RouteSnapshot& routes,
+                                const std::atomic<size_t>& spare_cores, RollupQueue* queue,
+                                std::atomic<int64_t>* rejected) {
   InputFile* file = task->file.get();
   ScanOutput* out = &task->out;
-  VIGIL_RETURN_IF_ERROR(file->Rewind());
-  if (task->start > 0) {  // skip what was read before
-    std::vector<char> scratch(1 << 20);
-    int64_t skipped = 0;
-    while (skipped < task->start) {
-      VIGIL_ASSIGN_OR_RETURN(size_t got,
-                             file->Read(scratch.data(), static_cast<size_t>(std::min<int64_t>(
-                                                            task->start - skipped, 1 << 20))));
-      if (got == 0) {
-        break;
-      }
-      skipped += static_cast<int64_t>(got);
+  VIGIL_RETURN_IF_ERROR(SkipToStart(task));
+  bool read_ahead = false;
+  auto read_ahead_if_spare = [&] {
+    if (!read_ahead && file->compressed() && spare_cores.load(std::memory_order_relaxed) > 0) {
+      file->StartReadAhead();  // inflating from here on overlaps parsing
+      read_ahead = true;
     }
-    if (skipped < task->start) {
-      task->result.summary.note = "shorter than its stored position: read as a new file";
-      task->start = 0;
-      task->start_line = 0;
-      VIGIL_RETURN_IF_ERROR(file->Rewind());
-    }
-  }
-  if (read_ahead) {
-    file->StartReadAhead();  // gzip: inflating overlaps parsing
-  }
+  };
+  read_ahead_if_spare();
   ingest::RollupBuilder builder(*env_.config, routes, builder_options_);
   LineWorker worker(options_, task->path, task->parser.get(), &builder, &out->tally);
-  // Under --strict after a rejection nothing will be written: the rollups are dropped.
-  auto hand_off = [&](std::vector<model::Rollup>&& done) {
-    return done.empty() || Failing(rejected->load(std::memory_order_relaxed)) ||
-           queue->Push(std::move(done));
-  };
   LineReader reader(file);
   LineReader::Line line;
   int64_t line_no = 0;
+  int64_t since_hand_off = 0;
   out->end = file->offset();
   while (reader.Next(&line)) {
     ++line_no;
@@ -645,17 +709,17 @@ Result<bool> Import::ScanStream(FileTask* task, const model::RouteSnapshot& rout
     if (!worker.Line(line.text, line.too_long, line_no)) {
       rejected->fetch_add(1, std::memory_order_relaxed);
     }
-    if (line_no % kHandOffCheckLines == 0 &&
-        (line_no % kHandOffLines == 0 || builder.completed_count() >= kHandOffRollups)) {
-      if (!hand_off(builder.TakeCompleted())) {
-        return false;
-      }
+    if (!HandOffIfDue(&builder, &since_hand_off, *rejected, queue)) {
+      return false;
+    }
+    if (line_no % kHandOffCheckLines == 0) {
       task->progressed.store(file->disk_offset(), std::memory_order_relaxed);
+      read_ahead_if_spare();
     }
   }
   VIGIL_RETURN_IF_ERROR(reader.status());
   out->unterminated_tail = reader.pending_bytes() > 0;
-  if (!hand_off(builder.TakeAll())) {
+  if (!HandOff(builder.TakeAll(), *rejected, queue)) {
     return false;
   }
   Finish(builder, out);
@@ -752,16 +816,9 @@ Status Import::ScanParallel(FileTask* task, const model::RouteSnapshot& routes,
         if (!worker.Line(line.text, line.too_long, line_no)) {
           rejected.fetch_add(1, std::memory_order_relaxed);
         }
-        if (++since_hand_off % kHandOffCheckLines == 0 &&
-            (since_hand_off >= kHandOffLines || s.builder->completed_count() >= kHandOffRollups)) {
-          since_hand_off = 0;
-          std::vector<model::Rollup> done = s.builder->TakeCompleted();
-          // Under --strict after a rejection nothing will be written: the rollups are dropped.
-          if (!done.empty() && !Failing(rejected.load(std::memory_order_relaxed)) &&
-              !queue.Push(std::move(done))) {
-            stop = true;  // the writer failed
-            break;
-          }
+        if (!HandOffIfDue(s.builder.get(), &since_hand_off, rejected, &queue)) {
+          stop = true;  // the writer failed
+          break;
         }
       }
       chunk.status = reader.status();
@@ -788,18 +845,9 @@ Status Import::ScanParallel(FileTask* task, const model::RouteSnapshot& routes,
     workers.emplace_back(scan, std::ref(s));
   }
   // This thread writes what the scanners complete.
-  Status st;
-  std::vector<model::Rollup> batch;
-  while (queue.Pop(&batch)) {
-    if (st.ok() && !Failing(rejected.load(std::memory_order_relaxed))) {
-      st = WriteRollups(&batch);
-      if (!st.ok()) {
-        queue.Close();
-      }
-    }
-    batch.clear();
-    Progress(begin + scanned.load(std::memory_order_relaxed));
-  }
+  const Status st = Drain(
+      &queue, rejected, [&] { return begin + scanned.load(std::memory_order_relaxed); },
+      /*hold=*/false, rest);
   for (std::thread& t : workers) {
     t.join();
   }
