@@ -62,12 +62,9 @@ if [ ! -f "$duckdb_dir/node_modules/@duckdb/node-api/package.json" ]; then
     die "npm ci in $duckdb_dir failed"
 fi
 
-work=${VIGIL_BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/vigil-compare.XXXXXX")}
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-cd "$work"  # vigil reads ./vigil.yaml when present; the scratch directory has none
 # shellcheck source=bench/e2e/lib_measure.sh
 source "$root/bench/e2e/lib_measure.sh"
+enter_work_dir compare
 
 log=$(sample_log "$lines" 3d)
 bytes=$(stat -c %s "$log")

@@ -49,12 +49,9 @@ for tool in /usr/bin/time jq gzip split; do
   command -v "$tool" > /dev/null || die "$tool not found (scripts/deps.sh installs the Debian tools)"
 done
 
-work=${VIGIL_BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/vigil-files.XXXXXX")}
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-cd "$work"  # vigil reads ./vigil.yaml when present; the scratch directory has none
 # shellcheck source=bench/e2e/lib_measure.sh
 source "$root/bench/e2e/lib_measure.sh"
+enter_work_dir files
 
 log=$(sample_log "$lines" 3d)
 bytes=$(stat -c %s "$log")

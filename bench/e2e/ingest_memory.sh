@@ -51,12 +51,9 @@ for tool in /usr/bin/time jq; do
   command -v "$tool" > /dev/null || die "$tool not found (scripts/deps.sh)"
 done
 
-work=${VIGIL_BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/vigil-memory.XXXXXX")}
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-cd "$work"  # no ./vigil.yaml here
 # shellcheck source=bench/e2e/lib_measure.sh
 source "$root/bench/e2e/lib_measure.sh"
+enter_work_dir memory
 
 big=$((lines * factor))
 names=(base dense long)

@@ -2,7 +2,7 @@
 # whole-process measurement (wall time, peak RSS, peak anonymous RSS), medians, and the cached
 # deterministic sample logs. Needs bash 5 ($EPOCHREALTIME), GNU time (/usr/bin/time) and Linux /proc.
 #
-# The caller sets `work` (a directory for scratch files) and `vigil` (the binary) before use.
+# The caller sets `vigil` (the binary) and calls enter_work_dir (which sets `work`) before use.
 # shellcheck shell=bash disable=SC2034,SC2154  # sourced: sets M_* for, and reads work/vigil of, the caller
 
 # Sampling period of the RssAnon sampler, in ms (VIGIL_BENCH_SAMPLE_MS, default 20).
@@ -70,6 +70,16 @@ measure() {
   case "$M_RSS_KB" in '' | *[!0-9]*) M_RSS_KB=0 ;; esac
   M_ANON_KB=$peak
   rm -f "$pidfile" "$timefile" "$spanfile"
+}
+
+# enter_work_dir NAME: sets `work` to VIGIL_BENCH_DIR (created if missing), else to a new
+# $TMPDIR/vigil-NAME.XXXXXX, as an absolute path, and changes into it: vigil reads ./vigil.yaml
+# when present, and the scratch directory has none.
+enter_work_dir() {
+  work=${VIGIL_BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/vigil-$1.XXXXXX")}
+  mkdir -p "$work"
+  work=$(cd "$work" && pwd)
+  cd "$work" || exit 2
 }
 
 # median: the median of the numbers on stdin, one a line.
