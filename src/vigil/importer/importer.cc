@@ -60,7 +60,7 @@ constexpr int64_t kMaxGroupBytes = int64_t{256} << 20;
 // Called first on a scanning thread: lowers its priority (nice +10 on Linux) below the writing
 // thread's. The writer is the one serial stage of an import; when the scanners outnumber the
 // free cores they would otherwise take the core it needs, and everything waits for it (on 2
-// cores this made a 64-file import 20% slower than one scanning thread). Scanners blocked on a
+// cores this made a 64-file import 18% slower than one scanning thread). Scanners blocked on a
 // full queue cost nothing; the priority only decides who runs when both can.
 void YieldToTheWriter() {
 #ifdef __linux__
