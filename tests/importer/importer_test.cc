@@ -79,6 +79,100 @@ void WriteFile(const std::string& path, std::string_view bytes, bool append = fa
 
 using testing::WriteGzip;
 
+// A real store whose transactions fail the Nth MergeRollups call (counting over all of them),
+// once or, with `for_good`, that one and every later one: the writer failing in the middle of
+// an import.
+class FailingStore : public store::Store {
+ public:
+  FailingStore(store::Store* real, int fail_at, bool for_good = false)
+      : real_(real), fail_at_(fail_at), for_good_(for_good) {}
+
+  const store::StoreInfo& info() const override { return real_->info(); }
+  Result<int> LeaseNode(std::string_view holder, Timestamp now, Duration ttl) override {
+    return real_->LeaseNode(holder, now, ttl);
+  }
+  Status ReleaseNode(int node, std::string_view holder) override {
+    return real_->ReleaseNode(node, holder);
+  }
+  Result<std::unique_ptr<store::Transaction>> Begin(int node, std::string_view holder,
+                                                    Timestamp now, Duration ttl) override {
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<store::Transaction> tx,
+                           real_->Begin(node, holder, now, ttl));
+    return std::unique_ptr<store::Transaction>(new Tx(std::move(tx), this));
+  }
+  Result<model::RouteSnapshot> LoadRoutes() override { return real_->LoadRoutes(); }
+  Result<std::vector<int64_t>> FilePrefixLengths() override { return real_->FilePrefixLengths(); }
+  Result<std::optional<store::StoredFile>> FindFile(int64_t len, std::string_view hash) override {
+    return real_->FindFile(len, hash);
+  }
+  Status ScanRollups(const store::RollupQuery& q,
+                     const std::function<Status(model::Rollup&&)>& fn) override {
+    return real_->ScanRollups(q, fn);
+  }
+  Result<std::vector<model::CoverageSnapshot>> ListCoverageSnapshots() override {
+    return real_->ListCoverageSnapshots();
+  }
+  Result<model::CoverageSnapshot> LoadCoverageSnapshot(int64_t id) override {
+    return real_->LoadCoverageSnapshot(id);
+  }
+  Result<model::RecordBatch> LoadRecords() override { return real_->LoadRecords(); }
+
+  int merges() const { return merges_; }
+
+ private:
+  class Tx : public store::Transaction {
+   public:
+    Tx(std::unique_ptr<store::Transaction> real, FailingStore* store)
+        : real_(std::move(real)), store_(store) {}
+    Status MergeRollups(std::span<const model::Rollup> rollups) override {
+      const int n = ++store_->merges_;
+      if (n == store_->fail_at_ || (store_->for_good_ && n > store_->fail_at_)) {
+        return UnavailableError("injected: the disk went away");
+      }
+      return real_->MergeRollups(rollups);
+    }
+    Status RekeySeries(const model::SeriesKey& from, const model::SeriesKey& to) override {
+      return real_->RekeySeries(from, to);
+    }
+    Result<store::RouteRegistration> RegisterRoutes(std::string_view service,
+                                                    std::span<const std::string> routes, int cap,
+                                                    Timestamp now) override {
+      return real_->RegisterRoutes(service, routes, cap, now);
+    }
+    Status SaveFilePosition(const store::FilePositionUpdate& update) override {
+      return real_->SaveFilePosition(update);
+    }
+    Result<int64_t> DownsampleSketches(Timestamp before) override {
+      return real_->DownsampleSketches(before);
+    }
+    Result<int64_t> DeleteRollupsBefore(Timestamp before) override {
+      return real_->DeleteRollupsBefore(before);
+    }
+    Result<store::CoverageSave> SaveCoverageSnapshot(
+        const model::CoverageSnapshot& snapshot) override {
+      return real_->SaveCoverageSnapshot(snapshot);
+    }
+    Result<store::RecordUpsertSummary> UpsertRecords(const model::RecordBatch& batch) override {
+      return real_->UpsertRecords(batch);
+    }
+    Result<store::UpsertOutcome> AddDeploymentStatuses(
+        std::string_view source, std::string_view id,
+        std::span<const model::DeploymentStatus> statuses) override {
+      return real_->AddDeploymentStatuses(source, id, statuses);
+    }
+    Status Commit() override { return real_->Commit(); }
+
+   private:
+    std::unique_ptr<store::Transaction> real_;
+    FailingStore* store_;
+  };
+
+  store::Store* real_;
+  int fail_at_;
+  bool for_good_;
+  int merges_ = 0;
+};
+
 class ImporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -819,6 +913,110 @@ TEST_F(ImporterTest, DamagedFileAmongFilesReadAtOnceKeepsTheFilesBeforeIt) {
   EXPECT_EQ(repaired->files[0].lines, 0);
   EXPECT_EQ(repaired->lines, 4'000);
   EXPECT_EQ(Stored(), Add(Add(a.routes, b.routes), c.routes));
+}
+
+// A gzip file damaged within its first 64 KiB (it fails while its identity is read) after a
+// good one and before another: the good one before it is stored, the error names it.
+TEST_F(ImporterTest, FileThatCannotBeIdentifiedKeepsTheFilesBeforeIt) {
+  Truth a = Generate(2'000, 1);
+  Truth b = Generate(2'000, 2);
+  WriteGzip(dir_.File("a.log.gz"), a.text);
+  WriteGzip(dir_.File("b.log.gz"), b.text);
+  WriteGzip(dir_.File("c.log.gz"), Generate(2'000, 3).text);
+  std::string bytes;
+  {
+    std::ifstream in(dir_.File("b.log.gz"), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    bytes = ss.str();
+  }
+  WriteFile(dir_.File("b.log.gz"), bytes.substr(0, 2'000));  // ~10 KB of log, cut mid-stream
+  auto s = Import({dir_.File("a.log.gz"), dir_.File("b.log.gz"), dir_.File("c.log.gz")}, false,
+                  false, nullptr, 2);
+  EXPECT_EQ(s.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(s.status().message().find("b.log.gz"), std::string::npos) << s.status().message();
+  EXPECT_EQ(Stored(), a.routes);
+}
+
+// Two files of one group continuing one stored file, one with nothing new (only an unterminated
+// last line): both compare-and-sets would succeed, so the group is read one file at a time,
+// and stores what one import after the other stores.
+TEST_F(ImporterTest, GroupOfTwoFilesContinuingOneStoredFileOneWithNothingNew) {
+  Truth head = Generate(100, 1);
+  Truth more = Generate(40, 2);
+  const std::string partial = Generate(1, 3).lines[0].substr(0, 30);
+  auto sequential = store::OpenStore(dir_.File("seq.db"), {});
+  ASSERT_OK(sequential);
+  WriteFile(dir_.File("small.log"), head.text);
+  WriteFile(dir_.File("a.log"), head.text + partial);
+  WriteFile(dir_.File("b.log"), head.text + more.text);
+  for (store::Store* store : {store_.get(), sequential->get()}) {
+    ASSERT_OK(Import({dir_.File("small.log")}, false, false, store, 2));
+  }
+  auto together = Import({dir_.File("a.log"), dir_.File("b.log")}, false, false, nullptr, 2);
+  ASSERT_OK(together);
+  auto first = Import({dir_.File("a.log")}, false, false, sequential->get(), 2);
+  ASSERT_OK(first);
+  auto second = Import({dir_.File("b.log")}, false, false, sequential->get(), 2);
+  ASSERT_OK(second);
+  ASSERT_EQ(together->files.size(), 2u);
+  EXPECT_EQ(together->files[0].lines, first->files[0].lines);
+  EXPECT_EQ(together->files[1].lines, second->files[0].lines);
+  EXPECT_EQ(together->files[1].start_position, second->files[0].start_position);
+  ExpectSameRows(MergedRows(store_.get()), MergedRows(sequential->get()));
+}
+
+// The writer fails in the middle of a group while the scanning threads wait on its full
+// queue: they stop, the group rolls back, and its files are read again one at a time — each
+// stored exactly once.
+TEST_F(ImporterTest, WriterFailingMidGroupRollsBackAndReadsTheFilesOneAtATime) {
+  std::vector<std::string> paths;
+  TotalsByRoute expected;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    // Sparse traffic (a minute per ~10 requests): many rollups, so the queue fills.
+    demo::AccessLogOptions o;
+    o.seed = seed;
+    o.lines = 20'000;
+    o.span = Duration::Days(2);
+    const std::string path = dir_.File("sparse." + std::to_string(seed) + ".log.gz");
+    std::string text;
+    EXPECT_OK(
+        demo::WriteSampleAccessLog(o, dir_.File("tmp.log"), [&](const demo::SampleRequest& r) {
+          Totals& x =
+              expected[r.method.empty() ? std::string(model::kInvalidRequestRoute)
+                                        : std::string(r.method) + " " + std::string(r.route)];
+          ++x.count;
+          x.bad += r.status >= 500 ? 1 : 0;
+          x.client_errors += r.status >= 400 && r.status < 500 ? 1 : 0;
+          ++x.latency_count;
+          text += std::string(r.line) + "\n";
+        }));
+    WriteGzip(path, text);
+    paths.push_back(path);
+  }
+  FailingStore failing(store_.get(), /*fail_at=*/3);
+  auto s = Import(paths, false, false, &failing, 2);
+  ASSERT_OK(s);
+  EXPECT_GT(failing.merges(), 3);
+  EXPECT_EQ(s->lines, 80'000);
+  for (const FileSummary& f : s->files) {
+    EXPECT_EQ(f.lines, 20'000) << f.path;
+  }
+  EXPECT_EQ(Stored(), expected);
+
+  // Failing for good from the third merge on: the group, then the first file alone fail, and
+  // the error is the store's; nothing is stored.
+  auto other = store::OpenStore(dir_.File("other.db"), {});
+  ASSERT_OK(other);
+  FailingStore always(other->get(), /*fail_at=*/3, /*for_good=*/true);
+  auto failed = Import(paths, false, false, &always, 2);
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+  int64_t rows = 0;
+  ASSERT_OK(other->get()->ScanRollups({}, [&rows](model::Rollup&&) {
+    ++rows;
+    return OkStatus();
+  }));
+  EXPECT_EQ(rows, 0);
 }
 
 // --strict over files read at once: one rejected line in the last file stores nothing.

@@ -13,6 +13,7 @@
 #include <set>
 #include <span>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 #include <unordered_set>
 #include <utility>
@@ -319,10 +320,10 @@ class Import {
   Status Drain(RollupQueue* queue, const std::atomic<int64_t>& rejected,
                const std::function<int64_t()>& read, bool hold, std::vector<model::Rollup>* rest);
   // One stream from its start, on a scanning thread; a gzip file's decoding moves to a thread
-  // of its own once `spare_cores` says a core is free. False when it stopped because the
-  // writer or another file failed.
+  // of its own once it can take one of `spare_cores` (given back at the end). False when it
+  // stopped because the writer or another file failed.
   Result<bool> ScanStream(FileTask* task, const model::RouteSnapshot& routes,
-                          const std::atomic<size_t>& spare_cores, RollupQueue* queue,
+                          std::atomic<size_t>* spare_cores, RollupQueue* queue,
                           std::atomic<int64_t>* rejected);
   // A large plain file: split at line boundaries, one scanning thread per core, this thread
   // writing what they complete. What is left unwritten goes to `rest`.
@@ -345,9 +346,11 @@ class Import {
       env_.notice(msg);
     }
   }
-  void Progress(int64_t done_here) const {
+  // Reports progress, never backwards (a group read again one file at a time re-reads bytes).
+  void Progress(int64_t done_here) {
+    reported_disk_bytes_ = std::max(reported_disk_bytes_, done_disk_bytes_ + done_here);
     if (env_.progress) {
-      env_.progress(done_disk_bytes_ + done_here, total_disk_bytes_);
+      env_.progress(reported_disk_bytes_, total_disk_bytes_);
     }
   }
 
@@ -365,6 +368,7 @@ class Import {
   ingest::BuilderOptions builder_options_;
   int64_t total_disk_bytes_ = 0;
   int64_t done_disk_bytes_ = 0;
+  int64_t reported_disk_bytes_ = 0;
 };
 
 Result<std::unique_ptr<FileTask>> Import::OpenTask(const std::string& path) {
@@ -494,8 +498,17 @@ Status Import::PrepareFile(FileTask* task, bool alone) {
 }
 
 Status Import::Attempt(Tasks tasks) {
+  std::set<int64_t> continued;
   for (FileTask* task : tasks) {
     VIGIL_RETURN_IF_ERROR(PrepareFile(task, tasks.size() == 1));
+    // Two files of a group continuing one stored file: which continues it depends on the
+    // order, as one after another (and a file with nothing new would leave its position where
+    // the other's compare-and-set expects it).
+    if (task->stored && !continued.insert(task->stored->id).second) {
+      return FailedPreconditionError(task->path +
+                                     ": continues the same stored file as another "
+                                     "file of its group");
+    }
   }
   VIGIL_ASSIGN_OR_RETURN(model::RouteSnapshot routes, env_.store->LoadRoutes());
   std::vector<model::Rollup> rest;  // scanned, not written yet
@@ -531,7 +544,14 @@ Status Import::Attempt(Tasks tasks) {
   VIGIL_RETURN_IF_ERROR(RegisterRoutes(new_routes, &rest, &tasks.front()->result));
   VIGIL_RETURN_IF_ERROR(WriteRollups(&rest));
   VIGIL_RETURN_IF_ERROR(EnsureTransaction());
-  for (FileTask* task : tasks) {
+  // In one order whatever order the files were given in: two imports of overlapping sets lock
+  // the same rows in the same order (PostgreSQL would otherwise find a deadlock).
+  std::vector<FileTask*> ordered(tasks.begin(), tasks.end());
+  std::sort(ordered.begin(), ordered.end(), [](const FileTask* a, const FileTask* b) {
+    return std::make_tuple(!a->stored, a->stored ? a->stored->id : 0, std::string_view(a->prefix)) <
+           std::make_tuple(!b->stored, b->stored ? b->stored->id : 0, std::string_view(b->prefix));
+  });
+  for (FileTask* task : ordered) {
     store::FilePositionUpdate update;
     if (task->stored) {
       update.file_id = task->stored->id;
@@ -642,16 +662,16 @@ Status Import::ScanStreams(Tasks tasks, const model::RouteSnapshot& routes,
   std::atomic<size_t> spare_cores{cores - threads};
   auto scan = [&] {
     YieldToTheWriter();
-    for (size_t k = next.fetch_add(1); k < tasks.size(); k = next.fetch_add(1)) {
+    for (size_t k = next.fetch_add(1); k < tasks.size() && !queue.closed(); k = next.fetch_add(1)) {
       const size_t i = order[k];
-      Result<bool> done = ScanStream(tasks[i], routes, spare_cores, &queue, &rejected);
+      Result<bool> done = ScanStream(tasks[i], routes, &spare_cores, &queue, &rejected);
       statuses[i] = done.status();
       if (!done.ok() || !*done) {
         queue.Close();
         break;
       }
     }
-    spare_cores.fetch_add(1, std::memory_order_relaxed);
+    spare_cores.fetch_add(1);  // no file left for this thread
     queue.ProducerDone();
   };
   for (size_t i = 0; i < threads; ++i) {
@@ -683,18 +703,36 @@ Status Import::ScanStreams(Tasks tasks, const model::RouteSnapshot& routes,
 }
 
 Result<bool> Import::ScanStream(FileTask* task, const model::RouteSnapshot& routes,
-                                const std::atomic<size_t>& spare_cores, RollupQueue* queue,
+                                std::atomic<size_t>* spare_cores, RollupQueue* queue,
                                 std::atomic<int64_t>* rejected) {
   InputFile* file = task->file.get();
   ScanOutput* out = &task->out;
-  VIGIL_RETURN_IF_ERROR(SkipToStart(task));
-  bool read_ahead = false;
+  bool read_ahead = false;  // holds one of the spare cores
   auto read_ahead_if_spare = [&] {
-    if (!read_ahead && file->compressed() && spare_cores.load(std::memory_order_relaxed) > 0) {
+    if (read_ahead || !file->compressed()) {
+      return;
+    }
+    size_t spare = spare_cores->load(std::memory_order_relaxed);
+    while (spare > 0 && !spare_cores->compare_exchange_weak(spare, spare - 1)) {
+    }
+    if (spare > 0) {
       file->StartReadAhead();  // inflating from here on overlaps parsing
       read_ahead = true;
     }
   };
+  // However the scan ends: the decoder's buffers go (a retry rewinds) and the core comes back.
+  struct Done {
+    InputFile* file;
+    const bool* read_ahead;
+    std::atomic<size_t>* spare_cores;
+    ~Done() {
+      file->ReleaseBuffers();
+      if (*read_ahead) {
+        spare_cores->fetch_add(1);
+      }
+    }
+  } done{file, &read_ahead, spare_cores};
+  VIGIL_RETURN_IF_ERROR(SkipToStart(task));
   read_ahead_if_spare();
   ingest::RollupBuilder builder(*env_.config, routes, builder_options_);
   LineWorker worker(options_, task->path, task->parser.get(), &builder, &out->tally);
@@ -724,7 +762,6 @@ Result<bool> Import::ScanStream(FileTask* task, const model::RouteSnapshot& rout
   }
   Finish(builder, out);
   task->progressed.store(file->compressed_size(), std::memory_order_relaxed);
-  file->ReleaseBuffers();
   return true;
 }
 
@@ -1001,7 +1038,10 @@ Result<ImportSummary> Import::Run() {
   for (const std::string& p : options_.paths) {
     Result<std::unique_ptr<FileTask>> opened = OpenTask(p);
     if (!opened.ok()) {
-      st = opened.status();
+      flush();  // the files before it are read, as they would be one after another
+      if (st.ok()) {
+        st = opened.status();
+      }
       break;
     }
     std::unique_ptr<FileTask> task = std::move(opened).value();

@@ -163,6 +163,9 @@ Result<size_t> InputFile::ReadRaw(unsigned char* buf, size_t n) {
 }
 
 Result<size_t> InputFile::Inflate(char* buf, size_t n) {
+  if (inflater_ == nullptr) {
+    return FailedPreconditionError(path_ + ": read after its buffers were released (rewind first)");
+  }
   Inflater& z = *inflater_;
   size_t produced = 0;
   while (produced < n && !z.eof) {
