@@ -36,6 +36,14 @@ struct Truth {
   std::vector<std::string> lines;
 };
 
+// A file's bytes.
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 Truth Generate(int64_t lines, uint64_t seed = 7) {
   testing::TempDir dir;
   demo::AccessLogOptions o;
@@ -54,10 +62,7 @@ Truth Generate(int64_t lines, uint64_t seed = 7) {
     ++x.latency_count;
     t.lines.emplace_back(r.line);
   }));
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  t.text = ss.str();
+  t.text = ReadBytes(path);
   return t;
 }
 
@@ -503,15 +508,8 @@ TEST_F(ImporterTest, MissingFileIsAnErrorBeforeAnythingIsRead) {
 TEST_F(ImporterTest, CorruptGzipRollsBackThatFile) {
   Truth truth = Generate(2'000);
   WriteGzip(dir_.File("a.log.gz"), truth.text);
-  std::string bytes;
-  {
-    std::ifstream in(dir_.File("a.log.gz"), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    bytes = ss.str();
-  }
-  bytes.resize(bytes.size() * 2 / 3);  // truncated mid-stream
-  WriteFile(dir_.File("a.log.gz"), bytes);
+  const std::string bytes = ReadBytes(dir_.File("a.log.gz"));
+  WriteFile(dir_.File("a.log.gz"), bytes.substr(0, bytes.size() * 2 / 3));  // cut mid-stream
   auto s = Import({dir_.File("a.log.gz")});
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kDataLoss);
@@ -892,13 +890,7 @@ TEST_F(ImporterTest, DamagedFileAmongFilesReadAtOnceKeepsTheFilesBeforeIt) {
   WriteGzip(dir_.File("a.log.gz"), a.text);
   WriteGzip(dir_.File("b.log.gz"), b.text);
   WriteGzip(dir_.File("c.log.gz"), c.text);
-  std::string good_b;
-  {
-    std::ifstream in(dir_.File("b.log.gz"), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    good_b = ss.str();
-  }
+  const std::string good_b = ReadBytes(dir_.File("b.log.gz"));
   WriteFile(dir_.File("b.log.gz"), good_b.substr(0, good_b.size() / 2));
   const std::vector<std::string> paths = {dir_.File("a.log.gz"), dir_.File("b.log.gz"),
                                           dir_.File("c.log.gz")};
@@ -923,13 +915,7 @@ TEST_F(ImporterTest, FileThatCannotBeIdentifiedKeepsTheFilesBeforeIt) {
   WriteGzip(dir_.File("a.log.gz"), a.text);
   WriteGzip(dir_.File("b.log.gz"), b.text);
   WriteGzip(dir_.File("c.log.gz"), Generate(2'000, 3).text);
-  std::string bytes;
-  {
-    std::ifstream in(dir_.File("b.log.gz"), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    bytes = ss.str();
-  }
+  const std::string bytes = ReadBytes(dir_.File("b.log.gz"));
   WriteFile(dir_.File("b.log.gz"), bytes.substr(0, 2'000));  // ~10 KB of log, cut mid-stream
   auto s = Import({dir_.File("a.log.gz"), dir_.File("b.log.gz"), dir_.File("c.log.gz")}, false,
                   false, nullptr, 2);
