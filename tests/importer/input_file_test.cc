@@ -40,6 +40,13 @@ std::string Lines(int n) {
   return s;
 }
 
+// `text` gzip'ed into dir/a.gz, opened.
+Result<std::unique_ptr<InputFile>> OpenGzipOf(const testing::TempDir& dir,
+                                              const std::string& text) {
+  testing::WriteGzip(dir.File("a.gz"), text);
+  return InputFile::Open(dir.File("a.gz"));
+}
+
 TEST(InputFileTest, ReadAheadGivesTheSameBytesAcrossMembersAndBlocks) {
   testing::TempDir dir;
   const std::string a = Lines(30'000), b = Lines(20'000);
@@ -71,8 +78,7 @@ TEST(InputFileTest, ReadAheadGivesTheSameBytesAcrossMembersAndBlocks) {
 TEST(InputFileTest, ReadAheadStartedMidFileGoesOnFromThere) {
   testing::TempDir dir;
   const std::string text = Lines(40'000);
-  testing::WriteGzip(dir.File("a.gz"), text);
-  auto file = InputFile::Open(dir.File("a.gz"));
+  auto file = OpenGzipOf(dir, text);
   ASSERT_OK(file);
   std::string head(1'234'567, '\0');
   size_t have = 0;
@@ -93,8 +99,7 @@ TEST(InputFileTest, ReadAheadStartedMidFileGoesOnFromThere) {
 TEST(InputFileTest, ReleasedBuffersComeBackWithRewind) {
   testing::TempDir dir;
   const std::string text = Lines(30'000);
-  testing::WriteGzip(dir.File("a.gz"), text);
-  auto file = InputFile::Open(dir.File("a.gz"));
+  auto file = OpenGzipOf(dir, text);
   ASSERT_OK(file);
   (*file)->StartReadAhead();
   std::string head(50'000, '\0');
@@ -116,8 +121,7 @@ TEST(InputFileTest, ReleasedBuffersComeBackWithRewind) {
 TEST(InputFileTest, RewindStopsTheReadAheadAndStartsOver) {
   testing::TempDir dir;
   const std::string text = Lines(40'000);
-  testing::WriteGzip(dir.File("a.gz"), text);
-  auto file = InputFile::Open(dir.File("a.gz"));
+  auto file = OpenGzipOf(dir, text);
   ASSERT_OK(file);
   (*file)->StartReadAhead();
   std::string head(100'000, '\0');
