@@ -292,6 +292,9 @@ class Import {
   // One pass over `tasks` (each from its stored position), leaving the transaction open;
   // kFailedPrecondition when another import moved a position meanwhile.
   Status Attempt(Tasks tasks);
+  // Attempt, then (unless --strict) commit; on success the files' results join the summary,
+  // on failure the transaction is rolled back.
+  Status AttemptAndCommit(Tasks tasks);
   // The identity, start and parser of one file, on this thread.
   Status PrepareFile(FileTask* task, bool alone);
   Status EnsureTransaction();
@@ -934,27 +937,32 @@ void Import::Merge(FileResult&& r) {
   summary_.files.push_back(std::move(r.summary));
 }
 
+Status Import::AttemptAndCommit(Tasks tasks) {
+  Status st = Attempt(tasks);
+  if (st.ok() && !options_.strict) {  // under --strict the invocation commits at its end
+    st = tx_->Commit();
+    if (st.ok()) {
+      tx_.reset();
+    }
+  }
+  if (!st.ok()) {
+    tx_.reset();  // roll back
+    return st;
+  }
+  for (FileTask* task : tasks) {
+    Merge(std::move(task->result));
+    done_disk_bytes_ += task->file->compressed_size();
+  }
+  return OkStatus();
+}
+
 Status Import::ProcessGroup(Tasks tasks) {
   if (tasks.size() == 1) {
     return ProcessOne(tasks.front());
   }
-  Status st = Attempt(tasks);
-  if (st.ok() && !options_.strict) {
-    st = tx_->Commit();
-  }
-  if (st.ok()) {
-    if (!options_.strict) {
-      tx_.reset();
-    }
-    for (FileTask* task : tasks) {
-      Merge(std::move(task->result));
-      done_disk_bytes_ += task->file->compressed_size();
-    }
-    return OkStatus();
-  }
-  tx_.reset();  // roll back the group
-  if (options_.strict) {
-    return st;  // the whole invocation rolls back
+  Status st = AttemptAndCommit(tasks);
+  if (st.ok() || options_.strict) {
+    return st;  // under --strict a failure rolls the whole invocation back
   }
   // Each file on its own: the files before a failing one keep their import, and a position
   // another import moved is read again from there.
@@ -967,19 +975,7 @@ Status Import::ProcessGroup(Tasks tasks) {
 Status Import::ProcessOne(FileTask* task) {
   FileTask* const one[] = {task};
   for (int attempt = 1;; ++attempt) {
-    Status st = Attempt(one);
-    if (st.ok() && !options_.strict) {
-      st = tx_->Commit();
-      if (st.ok()) {
-        tx_.reset();
-      }
-    }
-    if (st.ok()) {
-      Merge(std::move(task->result));
-      done_disk_bytes_ += task->file->compressed_size();
-      return OkStatus();
-    }
-    tx_.reset();  // roll back this file
+    Status st = AttemptAndCommit(one);
     if (st.code() != StatusCode::kFailedPrecondition || options_.strict ||
         attempt == kMaxAttempts) {
       return st;
